@@ -1,0 +1,93 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# keel top-level Makefile.
+#
+#   make            build every keel module present for KDIR
+#   make install    install into /lib/modules/<ver>/updates and run depmod
+#   make C=1        the same build with sparse
+#   make deps       install the Debian packages build, demo and tests need
+#   make check      build (stock + debug kernel) and run all tests
+#   make demo       boot a VM and bring up the whole storage stack
+#   make bench      keel vs in-tree benchmarks in one VM boot
+
+# Debian 12's 6.1 headers: the newest linux-headers-6.1.*-amd64 installed.
+STOCK_HDRS := $(lastword $(sort $(wildcard /usr/src/linux-headers-6.1.*-amd64)))
+STOCK_KVER := $(patsubst linux-headers-%,%,$(notdir $(STOCK_HDRS)))
+
+ifeq ($(origin KDIR),undefined)
+  ifneq ($(wildcard /lib/modules/$(shell uname -r)/build/Makefile),)
+    KDIR := /lib/modules/$(shell uname -r)/build
+  else
+    KDIR := $(STOCK_HDRS)
+  endif
+endif
+# Debian's headers carry the upstream version (6.1.192) in kernel.release;
+# the release modules install under is UTS_RELEASE (6.1.0-56-amd64).
+KVER = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"$$/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+
+BUILD := $(CURDIR)/build
+
+# md's private headers (md.h, md-bitmap.h, md-cluster.h) are not in any
+# headers package. A full kernel tree has them; for Debian's headers they
+# are pulled out of the matching linux-source-6.1, and only if it matches.
+ifneq ($(wildcard $(KDIR)/drivers/md/md.h),)
+  MDHDR := $(KDIR)/drivers/md
+else
+  MDHDR := $(BUILD)/md-headers/$(KVER)
+endif
+
+export KEEL_MDHDR := $(MDHDR)
+
+.PHONY: all modules clean install deps check demo bench debug-kernel \
+	md-headers help
+
+all: modules
+
+modules: md-headers
+	@test -n "$(KDIR)" -a -f "$(KDIR)/Makefile" || { \
+		echo "keel: no kernel build tree (KDIR='$(KDIR)'); run 'make deps'" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+md-headers:
+ifneq ($(wildcard raid1/Kbuild),)
+	@tools/md-headers.sh "$(KDIR)" "$(MDHDR)"
+endif
+
+install: modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates modules_install
+	depmod -a $(KVER)
+
+clean:
+	@if [ -f "$(KDIR)/Makefile" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
+	rm -rf $(BUILD)
+
+deps:
+	@tools/deps.sh
+
+# T= selects a subset: an area (raid1) or one test (tests/raid1/003-x).
+check: deps
+	@tools/check.sh $(T)
+
+demo: deps
+	@tools/demo.sh
+
+bench: deps
+	@tools/bench.sh $(T)
+
+debug-kernel: deps
+	@tools/debug-kernel.sh
+
+help:
+	@sed -n '3,12p' Makefile
+
+# keel-dkms_<version>_all.deb in build/deb/ (sources + dkms.conf; DKMS
+# builds the modules on the machine it is installed on).
+.PHONY: deb
+deb: deps
+	@rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb/src
+	@tar -c --exclude=./build --exclude=./results --exclude=./.git \
+		--exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' . | tar -x -C $(BUILD)/deb/src
+	cd $(BUILD)/deb/src && dpkg-buildpackage -us -uc -b >../build.log 2>&1 || \
+		{ tail -30 ../build.log; exit 1; }
+	@ls $(BUILD)/deb/*.deb

@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * keel dm-multipath: core objects shared by the target files.
+ *
+ * A map (struct mp_map, one per dm table) owns an ordered list of
+ * priority groups (struct mp_group); every group owns its paths
+ * (struct mp_path) and one path selector instance.  See
+ * Documentation/mpath.rst for the state machines.
+ */
+#ifndef KEEL_MPATH_H
+#define KEEL_MPATH_H
+
+#include <linux/bio.h>
+#include <linux/device-mapper.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/percpu.h>
+#include <linux/spinlock.h>
+#include <linux/timer.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+
+#include "mpath_ps.h"
+
+#define DM_MSG_PREFIX "multipath"
+
+/* "pg_init_delay_msecs" not given: retry delay falls back to 2 s */
+#define MP_PGI_DELAY_UNSET ((unsigned int)-1)
+#define MP_PGI_DELAY_FALLBACK_MS 2000
+
+/* bits of mp_map.flags */
+enum {
+	MPF_QUEUE_IO,		/* hold all I/O (pg_init pending/running) */
+	MPF_QIFNP,		/* queue_if_no_path, live value */
+	MPF_QIFNP_SAVED,	/* value saved across a flush suspend */
+	MPF_RETAIN_HW,		/* keep an already attached scsi_dh */
+	MPF_PGI_DISABLED,	/* no new pg_init (draining for suspend) */
+	MPF_PGI_REQUIRED,	/* the current group needs a pg_init */
+	MPF_PGI_DELAY,		/* next pg_init waits pg_init_delay */
+};
+
+/* per-CPU per-path counters (mpath_stats.c) */
+struct mp_path_stats {
+	u64 ios;
+	u64 bytes;
+	u64 errors;
+	u64 lat_ns;
+};
+
+struct mp_path {
+	struct list_head node;		/* in mp_group.paths */
+	struct mp_group *grp;
+	struct dm_dev *dev;
+	struct mp_ps_path psp;
+	unsigned int fail_count;	/* cumulative */
+	bool active;
+	bool has_activate;		/* activate work initialised */
+	struct delayed_work activate;	/* scsi_dh activation (pg_init) */
+	struct mp_path_stats __percpu *stats;
+};
+
+struct mp_group {
+	struct list_head node;		/* in mp_map.groups */
+	struct mp_map *map;
+	struct mp_selector sel;
+	unsigned int num;		/* 1-based */
+	unsigned int nr_paths;
+	struct list_head paths;
+	bool bypassed;
+};
+
+struct mp_map {
+	unsigned long flags;
+	spinlock_t lock;		/* path/group state, see .rst */
+	enum dm_queue_mode mode;
+	struct dm_target *ti;
+
+	struct mp_path *cur_path;
+	struct mp_group *cur_grp;
+	struct mp_group *next_grp;
+
+	atomic_t nr_valid;
+	unsigned int nr_groups;
+	struct list_head groups;
+
+	char *hw_name;
+	char *hw_params;		/* "<n>\0p1\0p2..." for scsi_dh */
+	unsigned int pgi_retries;
+	unsigned int pgi_delay_ms;
+	atomic_t pgi_running;		/* activations in flight */
+	atomic_t pgi_count;		/* pg_inits since the last switch */
+	wait_queue_head_t pgi_wait;
+
+	unsigned int no_path_timeout;	/* secs, 0: module parameter */
+
+	struct mutex msg_lock;		/* messages vs. suspend */
+	struct work_struct event_work;
+	struct work_struct bio_work;
+	struct bio_list queued;		/* bio mode: waiting for a path */
+	struct timer_list nopath_timer;
+
+	unsigned int stats_id;
+	struct dentry *stats_dir;
+};
+
+/* per-I/O data: rq mode uses map_context->ptr, bio mode per-bio data */
+struct mp_io {
+	struct mp_path *path;
+	size_t nr_bytes;
+	u64 start_ns;
+};
+
+/* bio mode: what the lower layers may change before we resubmit */
+struct mp_bio_saved {
+	struct block_device *bdev;
+	unsigned long bi_flags;
+	struct bvec_iter iter;
+	int remaining;
+	bio_end_io_t *end_io;
+#if defined(CONFIG_BLK_DEV_INTEGRITY)
+	struct bio_integrity_payload *integrity;
+#endif
+};
+
+struct mp_bio_io {
+	struct mp_io io;
+	struct mp_bio_saved saved;
+};
+
+extern struct workqueue_struct *mp_wq;		/* kmpathd */
+extern struct workqueue_struct *mp_handler_wq;	/* kmpath_handlerd */
+extern unsigned long mp_nopath_timeout_secs;
+
+static inline struct mp_path *psp_to_path(struct mp_ps_path *psp)
+{
+	return container_of(psp, struct mp_path, psp);
+}
+
+/* test a flag; when it is set, confirm under the lock (like a barrier) */
+static inline bool mp_flag_locked(struct mp_map *m, int bit)
+{
+	unsigned long irqf;
+	bool on = test_bit(bit, &m->flags);
+
+	if (on) {
+		spin_lock_irqsave(&m->lock, irqf);
+		on = test_bit(bit, &m->flags);
+		spin_unlock_irqrestore(&m->lock, irqf);
+	}
+	return on;
+}
+
+/* mpath_pg.c: groups, path choice, failure handling, pg_init */
+struct mp_path *mp_choose_path(struct mp_map *m, size_t nr_bytes);
+int mp_pg_init_all(struct mp_map *m);
+int __mp_pg_init_all(struct mp_map *m);
+int mp_fail_path(struct mp_path *p);
+int mp_reinstate_path(struct mp_path *p);
+void mp_bypass_group(struct mp_map *m, struct mp_group *g, bool on);
+void mp_activate_or_offline(struct mp_path *p);
+void mp_activate_work(struct work_struct *work);
+void mp_set_qifnp(struct mp_map *m, bool on, bool save_old);
+void mp_nopath_timer_arm(struct mp_map *m);
+void mp_nopath_timer_stop(struct mp_map *m);
+void mp_nopath_timer_fn(struct timer_list *t);
+void mp_event_work(struct work_struct *work);
+void mp_kick_queued(struct mp_map *m);
+void mp_flush_work(struct mp_map *m);
+int mp_setup_scsi_dh(struct mp_map *m, struct block_device *bdev,
+		     const char **attached, char **error);
+
+/* mpath_target.c */
+void mp_bio_work(struct work_struct *work);
+
+/* mpath_status.c */
+void mp_status(struct dm_target *ti, status_type_t type,
+	       unsigned int status_flags, char *result, unsigned int maxlen);
+
+/* mpath_msg.c */
+int mp_message(struct dm_target *ti, unsigned int argc, char **argv,
+	       char *result, unsigned int maxlen);
+
+/* mpath_stats.c */
+int mp_stats_path_init(struct mp_path *p);
+void mp_stats_path_exit(struct mp_path *p);
+void mp_stats_map_add(struct mp_map *m);
+void mp_stats_map_del(struct mp_map *m);
+void mp_stats_account(struct mp_path *p, size_t bytes, u64 start_ns,
+		      bool error);
+int mp_stats_init(void);
+void mp_stats_exit(void);
+
+/* uevents: exported by dm-mod, prototype only in a private dm header */
+enum keel_dm_uevent_type {
+	KEEL_DM_UEVENT_PATH_FAILED,
+	KEEL_DM_UEVENT_PATH_REINSTATED,
+};
+
+void dm_path_uevent(enum keel_dm_uevent_type event_type,
+		    struct dm_target *ti, const char *path,
+		    unsigned int nr_valid_paths);
+
+#endif /* KEEL_MPATH_H */

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * keel dm-multipath: `dmsetup message` handling.
+ *
+ *   queue_if_no_path | fail_if_no_path
+ *   disable_group <n> | enable_group <n> | switch_group <n>
+ *   fail_path <dev> | reinstate_path <dev>
+ *
+ * Messages are refused with -EBUSY while the map is suspended and are
+ * serialised against postsuspend by msg_lock.
+ */
+#include <linux/string.h>
+
+#include "mpath.h"
+#include "mpath_parse.h"
+
+static struct mp_group *mp_group_by_num(struct mp_map *m, unsigned int num)
+{
+	struct mp_group *g;
+
+	list_for_each_entry(g, &m->groups, node)
+		if (g->num == num)
+			return g;
+	return NULL;
+}
+
+static int mp_msg_switch(struct mp_map *m, const char *arg)
+{
+	struct mp_group *g;
+	unsigned long irqf;
+	unsigned int num;
+
+	if (mp_parse_group_num(arg, m->nr_groups, &num)) {
+		DMWARN("invalid PG number supplied to switch_pg_num");
+		return -EINVAL;
+	}
+	spin_lock_irqsave(&m->lock, irqf);
+	list_for_each_entry(g, &m->groups, node) {
+		g->bypassed = false;
+		if (g->num == num) {
+			m->cur_path = NULL;
+			m->cur_grp = NULL;
+			m->next_grp = g;
+		}
+	}
+	spin_unlock_irqrestore(&m->lock, irqf);
+	schedule_work(&m->event_work);
+	return 0;
+}
+
+static int mp_msg_bypass(struct mp_map *m, const char *arg, bool on)
+{
+	struct mp_group *g;
+	unsigned int num;
+
+	g = NULL;
+	if (!mp_parse_group_num(arg, m->nr_groups, &num))
+		g = mp_group_by_num(m, num);
+	if (!g) {
+		DMWARN("invalid PG number supplied to bypass_pg");
+		return -EINVAL;
+	}
+	mp_bypass_group(m, g, on);
+	return 0;
+}
+
+static int mp_msg_path(struct dm_target *ti, const char *dev_name, int (*act)(struct mp_path *p))
+{
+	struct mp_map *m = ti->private;
+	struct dm_dev *dev;
+	struct mp_group *g;
+	struct mp_path *p;
+	int r;
+
+	r = dm_get_device(ti, dev_name, dm_table_get_mode(ti->table), &dev);
+	if (r) {
+		DMWARN("message: error getting device %s", dev_name);
+		return r;
+	}
+	/* a device may appear in several groups: act on every copy */
+	r = -EINVAL;
+	list_for_each_entry(g, &m->groups, node)
+		list_for_each_entry(p, &g->paths, node)
+			if (p->dev == dev)
+				r = act(p);
+	dm_put_device(ti, dev);
+	return r;
+}
+
+int mp_message(struct dm_target *ti, unsigned int argc, char **argv,
+	       char *result, unsigned int maxlen)
+{
+	struct mp_map *m = ti->private;
+	unsigned long irqf;
+	int r = -EINVAL;
+
+	mutex_lock(&m->msg_lock);
+	if (dm_suspended(ti)) {
+		r = -EBUSY;
+		goto out;
+	}
+
+	if (argc == 1 && !strcasecmp(argv[0], "queue_if_no_path")) {
+		mp_set_qifnp(m, true, false);
+		spin_lock_irqsave(&m->lock, irqf);
+		mp_nopath_timer_arm(m);
+		spin_unlock_irqrestore(&m->lock, irqf);
+		r = 0;
+		goto out;
+	}
+	if (argc == 1 && !strcasecmp(argv[0], "fail_if_no_path")) {
+		mp_set_qifnp(m, false, false);
+		mp_nopath_timer_stop(m);
+		r = 0;
+		goto out;
+	}
+	if (argc != 2) {
+		DMWARN("Invalid multipath message arguments. Expected 2 arguments, got %d.",
+		       argc);
+		goto out;
+	}
+
+	if (!strcasecmp(argv[0], "disable_group"))
+		r = mp_msg_bypass(m, argv[1], true);
+	else if (!strcasecmp(argv[0], "enable_group"))
+		r = mp_msg_bypass(m, argv[1], false);
+	else if (!strcasecmp(argv[0], "switch_group"))
+		r = mp_msg_switch(m, argv[1]);
+	else if (!strcasecmp(argv[0], "fail_path"))
+		r = mp_msg_path(ti, argv[1], mp_fail_path);
+	else if (!strcasecmp(argv[0], "reinstate_path"))
+		r = mp_msg_path(ti, argv[1], mp_reinstate_path);
+	else
+		DMWARN("Unrecognised multipath message received: %s", argv[0]);
+out:
+	mutex_unlock(&m->msg_lock);
+	return r;
+}

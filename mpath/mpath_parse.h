@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * keel dm-multipath: table-line pieces that need no device (features,
+ * hardware handler words, group numbers).  Linked into the KUnit module.
+ */
+#ifndef KEEL_MPATH_PARSE_H
+#define KEEL_MPATH_PARSE_H
+
+#include <linux/device-mapper.h>
+
+#define MP_FEAT_MAX_INTREE 8
+#define MP_FEAT_MAX 10
+#define MP_NO_PATH_TIMEOUT_MAX 86400
+
+struct mp_features {
+	bool qifnp;
+	bool retain;
+	unsigned int pgi_retries;	/* 0: not given */
+	unsigned int pgi_delay_ms;	/* MP_PGI_DELAY_UNSET: not given */
+	enum dm_queue_mode mode;	/* DM_TYPE_NONE: not given */
+	unsigned int no_path_timeout;	/* keel extension, 0: not given */
+};
+
+int mp_parse_features(struct dm_arg_set *as, struct mp_features *f,
+		      char **error);
+int mp_pack_hw_params(unsigned int nr, char **words, char **packed);
+int mp_parse_group_num(const char *word, unsigned int nr_groups,
+		       unsigned int *num);
+
+#endif /* KEEL_MPATH_PARSE_H */

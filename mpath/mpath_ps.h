@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * keel dm-multipath: path selector interface.
+ *
+ * Selectors are compiled into dm-multipath.ko and looked up in a private
+ * table (mpath_ps.c); nothing is registered with, or loaded from, the
+ * in-tree selector registry.  This header only depends on generic kernel
+ * types so the selectors can be linked into the KUnit module unchanged.
+ *
+ * Concurrency contract: select(), start_io() and end_io() run on the I/O
+ * path concurrently on every CPU and must not take a selector-wide lock.
+ * create(), add_path() and destroy() run single-threaded (table load and
+ * destruction).  fail() and reinstate() are serialised by the caller (the
+ * map lock) but race with the I/O hooks; they only flip a per-path flag.
+ */
+#ifndef KEEL_MPATH_PS_H
+#define KEEL_MPATH_PS_H
+
+#include <linux/atomic.h>
+#include <linux/device-mapper.h>
+#include <linux/types.h>
+
+/*
+ * struct mp_ps_path - the selector's view of one path.
+ * @ctx: per-path selector data, owned by the selector.
+ *
+ * Embedded in the core's path object; selectors hand it back from select().
+ */
+struct mp_ps_path {
+	void *ctx;
+};
+
+/*
+ * struct mp_ps_slot - common per-path state kept by every selector.
+ * @psp:    back pointer to the core's path.
+ * @usable: false while the path is failed (read locklessly on I/O).
+ */
+struct mp_ps_slot {
+	struct mp_ps_path *psp;
+	bool usable;
+};
+
+/*
+ * struct mp_ps_vec - array of slots in add order plus a rotation cursor.
+ * The array only changes during table construction.
+ */
+struct mp_ps_vec {
+	struct mp_ps_slot **v;
+	unsigned int nr;
+	atomic_t cursor;
+};
+
+struct mp_selector;
+
+struct mp_selector_type {
+	const char *name;
+	unsigned int table_args;
+	unsigned int info_args;
+	bool want_start_time;
+
+	int (*create)(struct mp_selector *sel, unsigned int argc, char **argv);
+	void (*destroy)(struct mp_selector *sel);
+	int (*add_path)(struct mp_selector *sel, struct mp_ps_path *psp,
+			unsigned int argc, char **argv, char **error);
+	struct mp_ps_path *(*select)(struct mp_selector *sel, size_t nr_bytes);
+	void (*fail)(struct mp_selector *sel, struct mp_ps_path *psp);
+	void (*reinstate)(struct mp_selector *sel, struct mp_ps_path *psp);
+	/* psp == NULL: the group-level words; returns bytes written. */
+	unsigned int (*emit)(struct mp_selector *sel, struct mp_ps_path *psp,
+			     status_type_t type, char *result,
+			     unsigned int maxlen);
+	void (*start_io)(struct mp_selector *sel, struct mp_ps_path *psp,
+			 size_t nr_bytes);
+	void (*end_io)(struct mp_selector *sel, struct mp_ps_path *psp,
+		       size_t nr_bytes, u64 start_ns);
+};
+
+struct mp_selector {
+	const struct mp_selector_type *type;
+	void *priv;
+};
+
+const struct mp_selector_type *mp_ps_lookup(const char *name);
+
+/* Slot vector helpers shared by the selectors (mpath_ps.c). */
+int mp_ps_vec_add(struct mp_ps_vec *vec, struct mp_ps_slot *slot);
+void mp_ps_vec_release(struct mp_ps_vec *vec);
+struct mp_ps_slot *mp_ps_vec_next_usable(struct mp_ps_vec *vec);
+int mp_ps_parse_uint(const char *word, unsigned int *val);
+
+/*
+ * The scan of a load based selector started at its ticket; the winner was
+ * @offset slots further.  Move the cursor past it so that ties go to the
+ * next slot instead of always to the first one after a loaded path.
+ */
+static inline void mp_ps_vec_skip(struct mp_ps_vec *vec, unsigned int offset)
+{
+	if (offset)
+		atomic_add(offset, &vec->cursor);
+}
+
+static inline void mp_ps_slot_set_usable(struct mp_ps_slot *slot, bool on)
+{
+	WRITE_ONCE(slot->usable, on);
+}
+
+static inline bool mp_ps_slot_usable(const struct mp_ps_slot *slot)
+{
+	return READ_ONCE(slot->usable);
+}
+
+extern const struct mp_selector_type mp_ps_round_robin;
+extern const struct mp_selector_type mp_ps_queue_length;
+extern const struct mp_selector_type mp_ps_service_time;
+extern const struct mp_selector_type mp_ps_hist_service_time;
+extern const struct mp_selector_type mp_ps_io_affinity;
+
+/* Emit helper with the DMEMIT overflow semantics, for selectors. */
+#define MP_EMIT(buf, len, max, fmt...)					\
+	((len) += ((len) >= (max)) ? 0 :				\
+		  scnprintf((buf) + (len), (max) - (len), fmt))
+
+#endif /* KEEL_MPATH_PS_H */

@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * keel raid1: the IO gate.
+ *
+ * Normal IO and resync must never touch the same unit of the array at
+ * the same time, otherwise a resync could copy stale data over a fresh
+ * write. Each unit (64 MiB, hashed onto R1_NR_BUCKETS buckets) has:
+ *
+ *   busy     normal requests admitted and not yet finished
+ *   blocked  normal requests waiting for a fence to drop
+ *   fence    resync requests in flight
+ *   parked   admitted requests that sit on raid1d's retry lists
+ *
+ *          normal IO                          resync
+ *   busy++ ; mb                       (wait blocked == 0)
+ *   fence==0 && !frozen ? go          fence++ ; mb
+ *   else: busy--, blocked++,          wait busy == 0 && fence < depth
+ *         sleep, busy++, blocked--          && !frozen
+ *
+ * Reads only stop for a frozen array: the balancer keeps them on the
+ * resync source inside the resync window.
+ *
+ * Freezing (error handling, reshape, quiesce) stops new IO of both kinds
+ * and waits until everything admitted has either finished or is parked,
+ * i.e. cannot make progress without the freezer.
+ */
+#include <linux/slab.h>
+#include <linux/sched.h>
+#include <linux/mm.h>
+
+#include "r1_logic.h"
+
+int r1_gate_init(struct r1_gate *g)
+{
+	atomic_t *tab;
+
+	tab = kvcalloc(4 * R1_NR_BUCKETS, sizeof(*tab), GFP_KERNEL);
+	if (!tab)
+		return -ENOMEM;
+	g->busy = tab;
+	g->blocked = tab + R1_NR_BUCKETS;
+	g->parked = tab + 2 * R1_NR_BUCKETS;
+	g->fence = tab + 3 * R1_NR_BUCKETS;
+	spin_lock_init(&g->lock);
+	init_waitqueue_head(&g->wq);
+	atomic_set(&g->sync_busy, 0);
+	g->frozen = 0;
+	return 0;
+}
+
+void r1_gate_destroy(struct r1_gate *g)
+{
+	kvfree(g->busy);
+	g->busy = NULL;
+	g->blocked = NULL;
+	g->parked = NULL;
+	g->fence = NULL;
+}
+
+/* Wake sleepers, skipping the queue lock when nobody sleeps. */
+void r1_gate_kick(struct r1_gate *g)
+{
+	if (wq_has_sleeper(&g->wq))
+		wake_up(&g->wq);
+}
+
+static bool r1_gate_open(struct r1_gate *g, unsigned int b, bool is_write)
+{
+	if (READ_ONCE(g->frozen))
+		return false;
+	return !is_write || !atomic_read(&g->fence[b]);
+}
+
+/**
+ * r1_gate_enter() - admit one normal request into bucket @b
+ * @g: the gate
+ * @b: bucket of the request's first sector
+ * @is_write: writes also wait for resync fences, reads only for a freeze
+ * @nowait: do not sleep; return false instead (REQ_NOWAIT)
+ *
+ * Return: true when admitted; the caller must r1_gate_leave() later.
+ */
+bool r1_gate_enter(struct r1_gate *g, unsigned int b, bool is_write,
+		   bool nowait)
+{
+	bool admitted = true;
+
+	atomic_inc(&g->busy[b]);
+	/* order busy++ before reading fence; pairs with r1_gate_raise() */
+	smp_mb__after_atomic();
+	if (likely(r1_gate_open(g, b, is_write)))
+		return true;
+
+	spin_lock_irq(&g->lock);
+	atomic_inc(&g->blocked[b]);
+	atomic_dec(&g->busy[b]);
+	/* A freezer or a resync may be waiting for busy to drop. */
+	wake_up(&g->wq);
+	if (nowait) {
+		admitted = false;
+	} else {
+		wait_event_lock_irq(g->wq, r1_gate_open(g, b, is_write),
+				    g->lock);
+		atomic_inc(&g->busy[b]);
+	}
+	atomic_dec(&g->blocked[b]);
+	spin_unlock_irq(&g->lock);
+	r1_gate_kick(g);
+	return admitted;
+}
+
+void r1_gate_leave(struct r1_gate *g, unsigned int b)
+{
+	atomic_dec(&g->busy[b]);
+	r1_gate_kick(g);
+}
+
+/**
+ * r1_gate_raise() - fence bucket @b for one resync request
+ * @g: the gate
+ * @b: bucket
+ * @abort_word: word holding the abort bit (mddev->recovery)
+ * @abort_bit: bit that, once set, makes the wait give up
+ *
+ * Return: 0 with the fence raised, -EINTR when aborted.
+ */
+int r1_gate_raise(struct r1_gate *g, unsigned int b,
+		  const unsigned long *abort_word, int abort_bit)
+{
+	spin_lock_irq(&g->lock);
+	/* Normal IO already waiting for this unit goes first. */
+	wait_event_lock_irq(g->wq, !atomic_read(&g->blocked[b]), g->lock);
+
+	atomic_inc(&g->fence[b]);
+	/* order fence++ before reading busy; pairs with r1_gate_enter() */
+	smp_mb__after_atomic();
+
+	wait_event_lock_irq(g->wq,
+			    (!g->frozen && !atomic_read(&g->busy[b]) &&
+			     atomic_read(&g->fence[b]) <= R1_FENCE_DEPTH) ||
+			    test_bit(abort_bit, abort_word),
+			    g->lock);
+	if (test_bit(abort_bit, abort_word)) {
+		atomic_dec(&g->fence[b]);
+		spin_unlock_irq(&g->lock);
+		wake_up(&g->wq);
+		return -EINTR;
+	}
+	atomic_inc(&g->sync_busy);
+	spin_unlock_irq(&g->lock);
+	return 0;
+}
+
+void r1_gate_lower(struct r1_gate *g, unsigned int b)
+{
+	WARN_ON_ONCE(atomic_read(&g->fence[b]) <= 0);
+	atomic_dec(&g->fence[b]);
+	atomic_dec(&g->sync_busy);
+	r1_gate_kick(g);
+}
+
+/* An admitted request now waits on raid1d: it no longer counts as busy
+ * for a freezer.
+ */
+void r1_gate_park(struct r1_gate *g, unsigned int b)
+{
+	atomic_inc(&g->parked[b]);
+	r1_gate_kick(g);
+}
+
+void r1_gate_unpark(struct r1_gate *g, unsigned int b)
+{
+	atomic_dec(&g->parked[b]);
+}
+
+/* Requests (normal and resync) in flight and not parked. */
+int r1_gate_unparked(struct r1_gate *g)
+{
+	int b, n = atomic_read(&g->sync_busy);
+
+	for (b = 0; b < R1_NR_BUCKETS; b++)
+		n += atomic_read(&g->busy[b]) - atomic_read(&g->parked[b]);
+	return n;
+}
+
+/**
+ * r1_gate_freeze() - stop all new IO and wait for the admitted IO to settle
+ * @g: the gate
+ * @extra: admitted, unparked requests the caller itself holds (0 or 1)
+ * @drain: called (unlocked) while waiting, to push out queued writes
+ * @arg: argument for @drain
+ *
+ * Freezes nest; each one needs its own r1_gate_thaw().
+ */
+void r1_gate_freeze(struct r1_gate *g, int extra,
+		    void (*drain)(void *arg), void *arg)
+{
+	spin_lock_irq(&g->lock);
+	g->frozen++;
+	wait_event_lock_irq_cmd(g->wq, r1_gate_unparked(g) == extra,
+				g->lock, drain(arg));
+	spin_unlock_irq(&g->lock);
+}
+
+void r1_gate_thaw(struct r1_gate *g)
+{
+	spin_lock_irq(&g->lock);
+	/*
+	 * md core may resume (thaw) an array that was never frozen here,
+	 * e.g. right after a takeover: never go below zero.
+	 */
+	if (g->frozen > 0)
+		g->frozen--;
+	spin_unlock_irq(&g->lock);
+	wake_up(&g->wq);
+}
+
+/* Wait until every raised fence has been lowered. */
+void r1_gate_wait_sync_idle(struct r1_gate *g)
+{
+	wait_event(g->wq, !atomic_read(&g->sync_busy));
+}

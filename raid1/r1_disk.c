@@ -1,0 +1,525 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * keel raid1: member management.
+ *
+ * Slot states (slot i, replacement slot nlegs + i):
+ *
+ *        hot_add            recovery done      md_error
+ *  empty -------> spare ------------------> In_sync -----> Faulty
+ *    ^            (recovering,  spare_active     |            |
+ *    |             recovery_offset)              |            |
+ *    +-------------------- hot_remove -----------+------------+
+ *                  (not In_sync, no IO pending)
+ *
+ * A replacement sits in slot nlegs + i while it is rebuilt from the
+ * array; when it is complete spare_active makes it In_sync and marks the
+ * original Faulty; remove_disk of the original then moves it down.
+ */
+#include <linux/slab.h>
+#include <linux/blkdev.h>
+#include <linux/seq_file.h>
+
+#include "raid1_keel.h"
+
+void r1_freeze(struct r1_array *conf, int extra)
+{
+	r1_gate_freeze(&conf->gate, extra, r1_drain_queued, conf);
+}
+
+void r1_thaw(struct r1_array *conf)
+{
+	r1_gate_thaw(&conf->gate);
+}
+
+/**
+ * r1_error() - md's error_handler: a member misbehaved
+ * @mddev: array
+ * @rdev: the member
+ *
+ * The last working member is never failed (unless fail_last_dev is set):
+ * the array is marked broken and the member stays, so that reads of data
+ * that still exists there keep working.
+ */
+void r1_error(struct mddev *mddev, struct md_rdev *rdev)
+{
+	struct r1_array *conf = mddev->private;
+	unsigned long irqf;
+	bool last;
+	int left;
+
+	spin_lock_irqsave(&conf->lock, irqf);
+	last = conf->nlegs - mddev->degraded == 1 &&
+	       test_bit(In_sync, &rdev->flags);
+	if (last)
+		set_bit(MD_BROKEN, &mddev->flags);
+	if (last && !mddev->fail_last_dev) {
+		/* keep the only copy; recovery cannot help either */
+		conf->recovery_disabled = mddev->recovery_disabled;
+		spin_unlock_irqrestore(&conf->lock, irqf);
+		return;
+	}
+	/* Blocked until md has recorded the failure in the superblock */
+	set_bit(Blocked, &rdev->flags);
+	if (test_and_clear_bit(In_sync, &rdev->flags))
+		mddev->degraded += 1;
+	set_bit(Faulty, &rdev->flags);
+	left = conf->nlegs - mddev->degraded;
+	spin_unlock_irqrestore(&conf->lock, irqf);
+
+	/* stop a running resync/recovery; record the change */
+	set_bit(MD_RECOVERY_INTR, &mddev->recovery);
+	set_mask_bits(&mddev->sb_flags, 0,
+		      BIT(MD_SB_CHANGE_PENDING) | BIT(MD_SB_CHANGE_DEVS));
+	pr_crit("md/raid1:%s: Disk failure on %pg, disabling device.\n",
+		mdname(mddev), rdev->bdev);
+	pr_crit("md/raid1:%s: Operation continuing on %d devices.\n",
+		mdname(mddev), left);
+}
+
+static void r1_notify_state(struct md_rdev *rdev)
+{
+	sysfs_notify_dirent_safe(rdev->sysfs_state);
+}
+
+/**
+ * r1_spare_active() - make fully recovered members (and replacements)
+ *                     In_sync
+ * @mddev: array
+ *
+ * Return: number of members that became active.
+ */
+int r1_spare_active(struct mddev *mddev)
+{
+	struct r1_array *conf = mddev->private;
+	unsigned long irqf;
+	int i, count = 0;
+
+	spin_lock_irqsave(&conf->lock, irqf);
+	for (i = 0; i < conf->nlegs; i++) {
+		struct md_rdev *rdev = conf->legs[i].rdev;
+		struct md_rdev *repl = conf->legs[conf->nlegs + i].rdev;
+
+		if (repl && !test_bit(Candidate, &repl->flags) &&
+		    repl->recovery_offset == MaxSector &&
+		    !test_bit(Faulty, &repl->flags) &&
+		    !test_and_set_bit(In_sync, &repl->flags)) {
+			/* the replacement takes over */
+			if (!rdev || !test_and_clear_bit(In_sync, &rdev->flags))
+				count++;
+			if (rdev) {
+				/* not broken, but must go and never return */
+				set_bit(Faulty, &rdev->flags);
+				r1_notify_state(rdev);
+			}
+		}
+		if (rdev && rdev->recovery_offset == MaxSector &&
+		    !test_bit(Faulty, &rdev->flags) &&
+		    !test_and_set_bit(In_sync, &rdev->flags)) {
+			count++;
+			r1_notify_state(rdev);
+		}
+	}
+	mddev->degraded = mddev->degraded - count;
+	spin_unlock_irqrestore(&conf->lock, irqf);
+	return count;
+}
+
+static void r1_fill_slot(struct r1_leg *leg, struct md_rdev *rdev, int nr)
+{
+	leg->head = 0;
+	leg->seq_next = MaxSector;
+	r1_stats_reset(leg);
+	rdev->raid_disk = nr;
+	/* publish only after the slot is set up; pairs with r1_rdev_rcu() */
+	smp_store_release(&leg->rdev, rdev);
+}
+
+/**
+ * r1_add_disk() - md's hot_add_disk: put a new member into a free slot,
+ *                 or next to a member that wants replacement
+ * @mddev: array
+ * @rdev: the new member
+ *
+ * Return: 0, -EBUSY while recovery is known to be impossible, -EEXIST
+ * when there is no room.
+ */
+int r1_add_disk(struct mddev *mddev, struct md_rdev *rdev)
+{
+	struct r1_array *conf = mddev->private;
+	int lo = 0, hi = conf->nlegs - 1, prev = rdev->saved_raid_disk, i;
+
+	/* recovery onto a spare is known to fail (read faults) */
+	if (conf->recovery_disabled == mddev->recovery_disabled)
+		return -EBUSY;
+	if (md_integrity_add_rdev(rdev, mddev) != 0)
+		return -ENXIO;
+
+	if (rdev->raid_disk >= 0) {
+		lo = rdev->raid_disk;
+		hi = lo;
+	}
+	/* a returning member goes back to its old slot if it is free */
+	if (prev >= lo && prev < conf->nlegs && !conf->legs[prev].rdev) {
+		lo = prev;
+		hi = prev;
+	}
+
+	for (i = lo; i <= hi && i < conf->nlegs; i++) {
+		struct r1_leg *leg = &conf->legs[i];
+		struct r1_leg *spare = &conf->legs[conf->nlegs + i];
+
+		if (!leg->rdev) {
+			if (mddev->gendisk)
+				disk_stack_limits(mddev->gendisk, rdev->bdev,
+						  (sector_t)rdev->data_offset << 9);
+			/* a recent member only needs the dirty chunks */
+			if (prev < 0)
+				conf->fullsync = true;
+			r1_fill_slot(leg, rdev, i);
+			return 0;
+		}
+		if (!spare->rdev &&
+		    test_bit(WantReplacement, &leg->rdev->flags)) {
+			set_bit(Replacement, &rdev->flags);
+			clear_bit(In_sync, &rdev->flags);
+			conf->fullsync = true;
+			r1_fill_slot(spare, rdev, i);
+			return 0;
+		}
+	}
+	return -EEXIST;
+}
+
+/**
+ * r1_remove_disk() - md's hot_remove_disk
+ * @mddev: array
+ * @rdev: member to remove (must be Faulty or a spare, without IO)
+ *
+ * Return: 0 or -EBUSY.
+ */
+int r1_remove_disk(struct mddev *mddev, struct md_rdev *rdev)
+{
+	struct r1_array *conf = mddev->private;
+	int nr = rdev->raid_disk;
+	struct r1_leg *leg;
+
+	if (nr < 0 || nr >= conf->nlegs)
+		return 0;
+	leg = &conf->legs[nr];
+	if (leg->rdev != rdev)
+		leg = &conf->legs[conf->nlegs + nr];
+	if (leg->rdev != rdev)
+		return 0;
+
+	if (atomic_read(&rdev->nr_pending) ||
+	    test_bit(In_sync, &rdev->flags))
+		return -EBUSY;
+	/* a working spare only goes when recovery cannot use it */
+	if (mddev->degraded < conf->nlegs &&
+	    conf->recovery_disabled != mddev->recovery_disabled &&
+	    !test_bit(Faulty, &rdev->flags))
+		return -EBUSY;
+
+	WRITE_ONCE(leg->rdev, NULL);
+	/* wait for lockless readers that may have picked up the pointer */
+	if (!test_bit(RemoveSynchronized, &rdev->flags))
+		synchronize_rcu();
+	if (atomic_read(&rdev->nr_pending) > 0) {
+		/* somebody picked it up meanwhile */
+		WRITE_ONCE(leg->rdev, rdev);
+		return -EBUSY;
+	}
+
+	if (leg == &conf->legs[nr] && conf->legs[conf->nlegs + nr].rdev) {
+		/* the original left: its replacement moves into the slot */
+		struct md_rdev *repl = conf->legs[conf->nlegs + nr].rdev;
+
+		r1_freeze(conf, 0);
+		if (atomic_read(&repl->nr_pending) > 0) {
+			/* parked IO still refers to the replacement slot */
+			r1_thaw(conf);
+			WRITE_ONCE(leg->rdev, rdev);
+			return -EBUSY;
+		}
+		/* from now on it is an ordinary member */
+		clear_bit(Replacement, &repl->flags);
+		leg->rdev = repl;
+		leg->head = 0;
+		leg->seq_next = MaxSector;
+		conf->legs[conf->nlegs + nr].rdev = NULL;
+		r1_thaw(conf);
+	}
+	clear_bit(WantReplacement, &rdev->flags);
+	return md_integrity_register(mddev);
+}
+
+/* The rdN link in the md directory follows the member to a new slot. */
+static void r1_move_link(struct mddev *mddev, struct md_rdev *rdev, int to)
+{
+	sysfs_unlink_rdev(mddev, rdev);
+	rdev->raid_disk = to;
+	if (sysfs_link_rdev(mddev, rdev))
+		pr_warn("md/raid1:%s: no sysfs link rd%d for %pg\n",
+			mdname(mddev), to, rdev->bdev);
+}
+
+/**
+ * r1_reshape() - md's check_reshape: change the number of legs
+ * @mddev: array; mddev->delta_disks holds the change
+ *
+ * Only raid_disks can change (no chunk size, layout or level for raid1).
+ * Members are packed into the lowest slots. Shrinking below the number of
+ * present members is refused.
+ *
+ * Return: 0 or a negative errno.
+ */
+int r1_reshape(struct mddev *mddev)
+{
+	struct r1_array *conf = mddev->private;
+	struct r1_pool_geom *geom, *old_geom;
+	struct r1_leg *legs, *old_legs;
+	mempool_t pool, old_pool;
+	int nlegs, present = 0, d, to;
+	unsigned long irqf;
+	int err;
+
+	if (mddev->new_level != mddev->level ||
+	    mddev->new_layout != mddev->layout ||
+	    mddev->new_chunk_sectors != mddev->chunk_sectors) {
+		pr_warn("md/raid1:%s: only the number of devices can be changed\n",
+			mdname(mddev));
+		/* drop the request: the geometry stays as it is */
+		mddev->new_level = mddev->level;
+		mddev->new_layout = mddev->layout;
+		mddev->new_chunk_sectors = mddev->chunk_sectors;
+		return -EINVAL;
+	}
+
+	md_allow_write(mddev);
+
+	nlegs = mddev->raid_disks + mddev->delta_disks;
+	if (nlegs < 1)
+		return -EINVAL;
+	for (d = 0; d < conf->nlegs; d++)
+		if (conf->legs[d].rdev)
+			present++;
+	if (nlegs < conf->nlegs && present > nlegs) {
+		pr_warn("md/raid1:%s: cannot shrink to %d devices with %d present\n",
+			mdname(mddev), nlegs, present);
+		return -EBUSY;
+	}
+	/* replacements in progress would lose their slot */
+	for (d = conf->nlegs; d < r1_slots(conf); d++)
+		if (conf->legs[d].rdev)
+			return -EBUSY;
+
+	geom = kmalloc(sizeof(*geom), GFP_KERNEL);
+	if (!geom)
+		return -ENOMEM;
+	geom->mddev = mddev;
+	geom->slots = nlegs * 2;
+	memset(&pool, 0, sizeof(pool));
+	err = r1_req_pool_init(&pool, geom);
+	if (err) {
+		kfree(geom);
+		return err;
+	}
+	legs = kcalloc(nlegs * 2, sizeof(*legs), GFP_KERNEL);
+	if (!legs) {
+		mempool_exit(&pool);
+		kfree(geom);
+		return -ENOMEM;
+	}
+	for (d = 0; d < nlegs * 2; d++)
+		legs[d].seq_next = MaxSector;
+
+	r1_freeze(conf, 0);
+	if (r1_gate_unparked(&conf->gate) != 0 || !list_empty(&conf->retry) ||
+	    !list_empty(&conf->finish)) {
+		/* requests parked on raid1d still use the old slot numbers */
+		r1_thaw(conf);
+		mempool_exit(&pool);
+		kfree(legs);
+		kfree(geom);
+		return -EBUSY;
+	}
+
+	old_pool = conf->req_pool;
+	conf->req_pool = pool;
+	/* the wait queue lives inside the struct we just copied */
+	init_waitqueue_head(&conf->req_pool.wait);
+
+	for (d = 0, to = 0; d < conf->nlegs; d++) {
+		struct md_rdev *rdev = conf->legs[d].rdev;
+
+		if (!rdev)
+			continue;
+		if (rdev->raid_disk != to)
+			r1_move_link(mddev, rdev, to);
+		legs[to++] = conf->legs[d];
+	}
+	old_legs = conf->legs;
+	old_geom = conf->geom;
+	conf->legs = legs;
+	conf->geom = geom;
+
+	spin_lock_irqsave(&conf->lock, irqf);
+	/* new empty slots are missing legs (negative when shrinking) */
+	mddev->degraded += nlegs - conf->nlegs;
+	conf->nlegs = nlegs;
+	spin_unlock_irqrestore(&conf->lock, irqf);
+	mddev->delta_disks = 0;
+	mddev->raid_disks = nlegs;
+
+	r1_thaw(conf);
+
+	/* let md look for spares to recover onto the new slots */
+	set_bit(MD_RECOVERY_RECOVER, &mddev->recovery);
+	set_bit(MD_RECOVERY_NEEDED, &mddev->recovery);
+	md_wakeup_thread(mddev->thread);
+
+	mempool_exit(&old_pool);
+	kfree(old_legs);
+	kfree(old_geom);
+	return 0;
+}
+
+/**
+ * r1_sync_page_rw() - synchronous page IO used by repairs
+ * @rdev: member
+ * @sector: array sector
+ * @sectors: length
+ * @page: data
+ * @op: REQ_OP_READ or REQ_OP_WRITE
+ *
+ * A failure is recorded as a bad block, or fails the member if that is
+ * not possible.
+ *
+ * Return: true on success.
+ */
+bool r1_sync_page_rw(struct md_rdev *rdev, sector_t sector, int sectors,
+		     struct page *page, enum req_op op)
+{
+	bool done = sync_page_io(rdev, sector, sectors << 9, page, op, false);
+
+	if (!done) {
+		r1_note_error(rdev, op == REQ_OP_WRITE);
+		/* a bad block record, or else the whole member */
+		if (rdev_set_badblocks(rdev, sector, sectors, 0) == 0)
+			md_error(rdev->mddev, rdev);
+	}
+	return done;
+}
+
+/*
+ * Count a corrected read failure against @rdev. The count halves for
+ * every hour without failures; past mddev->max_corr_read_errors the
+ * member is considered unreliable.
+ */
+static bool r1_too_many_read_faults(struct mddev *mddev, struct md_rdev *rdev)
+{
+	time64_t now = ktime_get_seconds();
+	time64_t hours = (now - rdev->last_read_error) / 3600;
+	unsigned int count = atomic_read(&rdev->read_errors);
+
+	if (rdev->last_read_error && hours > 0)
+		count = hours >= 32 ? 0 : count >> hours;
+	rdev->last_read_error = now;
+	atomic_set(&rdev->read_errors, count + 1);
+	return count + 1 > atomic_read(&mddev->max_corr_read_errors);
+}
+
+/* Is @rdev a good source for [sector, sector + sectors)? */
+static bool r1_can_source(struct md_rdev *rdev, sector_t sector, int sectors)
+{
+	sector_t bad_at;
+	int bad_len;
+
+	if (test_bit(Faulty, &rdev->flags))
+		return false;
+	if (rdev->recovery_offset < sector + sectors &&
+	    !test_bit(In_sync, &rdev->flags))
+		return false;
+	return is_badblock(rdev, sector, sectors, &bad_at, &bad_len) == 0;
+}
+
+/**
+ * r1_fix_read_error() - repair a range that failed to read on leg @slot
+ * @conf: array (frozen by the caller)
+ * @slot: leg that failed
+ * @sector: start of the range
+ * @sectors: length
+ *
+ * Page by page: read the data from the first leg that can (trying @slot
+ * itself first, the failure may have been transient), write it to the
+ * legs that could not deliver it and read it back. Unrecoverable pages
+ * become bad blocks on @slot.
+ */
+void r1_fix_read_error(struct r1_array *conf, int slot, sector_t sector,
+		       int sectors)
+{
+	struct mddev *mddev = conf->mddev;
+	struct md_rdev *failed = conf->legs[slot].rdev;
+	int slots = r1_slots(conf);
+
+	if (r1_too_many_read_faults(mddev, failed)) {
+		pr_notice("md/raid1:%s: %pg: too many read faults (%d), failing it\n",
+			  mdname(mddev), failed->bdev,
+			  atomic_read(&failed->read_errors));
+		md_error(mddev, failed);
+		return;
+	}
+
+	while (sectors) {
+		int n = min_t(int, sectors, PAGE_SIZE >> 9);
+		int k, d, found = -1, tried;
+		struct md_rdev *rdev;
+
+		for (k = 0; k < slots && found < 0; k++) {
+			d = (slot + k) % slots;
+			rdev = r1_get_rdev(conf, d);
+			if (!rdev)
+				continue;
+			if (r1_can_source(rdev, sector, n) &&
+			    sync_page_io(rdev, sector, n << 9, conf->scratch,
+					 REQ_OP_READ, false))
+				found = d;
+			rdev_dec_pending(rdev, mddev);
+		}
+		if (found < 0) {
+			/* no copy anywhere: remember it on the failed leg */
+			if (!rdev_set_badblocks(failed, sector, n, 0))
+				md_error(mddev, failed);
+			return;
+		}
+
+		tried = (found - slot + slots) % slots;
+		for (k = 0; k < tried; k++) {
+			rdev = r1_get_rdev(conf, (slot + k) % slots);
+			if (!rdev)
+				continue;
+			if (!test_bit(Faulty, &rdev->flags))
+				r1_sync_page_rw(rdev, sector, n, conf->scratch,
+						REQ_OP_WRITE);
+			rdev_dec_pending(rdev, mddev);
+		}
+		for (k = 0; k < tried; k++) {
+			rdev = r1_get_rdev(conf, (slot + k) % slots);
+			if (!rdev)
+				continue;
+			if (!test_bit(Faulty, &rdev->flags) &&
+			    r1_sync_page_rw(rdev, sector, n, conf->scratch,
+					    REQ_OP_READ)) {
+				atomic_add(n, &rdev->corrected_errors);
+				pr_info("md/raid1:%s: rewrote %d sectors at %llu on %pg\n",
+					mdname(mddev), n,
+					(unsigned long long)(sector +
+							     rdev->data_offset),
+					rdev->bdev);
+			}
+			rdev_dec_pending(rdev, mddev);
+		}
+		sectors -= n;
+		sector += n;
+	}
+}

@@ -1,0 +1,537 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * keel ib_srpt: SCSI RDMA Protocol target, a LIO fabric named "srpt".
+ *
+ * Object model (see Documentation/srpt.rst for the drawings):
+ *
+ *   srpt_hca (one per ib_device, ib_client data)
+ *     +-- srpt_port[] (one per physical port, named from GID[0])
+ *           +-- srpt_port_name x2 (configfs WWNs: GUID form and GID form)
+ *           +-- srpt_nexus list (I_T nexus: initiator id x target id)
+ *                 +-- srpt_chan list (one RC connection each)
+ *                       +-- completion kthread, CQ, QP, rings,
+ *                           one se_session with rq_depth tags
+ */
+#ifndef KEEL_SRPT_H
+#define KEEL_SRPT_H
+
+#include <linux/types.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/kref.h>
+#include <linux/workqueue.h>
+#include <linux/completion.h>
+#include <linux/scatterlist.h>
+#include <rdma/ib_verbs.h>
+#include <rdma/ib_cm.h>
+#include <rdma/rdma_cm.h>
+#include <rdma/rw.h>
+#include <scsi/srp.h>
+#include <target/target_core_base.h>
+
+#define SRPT_DRV	"ib_srpt"
+
+/* Limits; the values match the in-tree driver so that tools see the same. */
+#define SRPT_RQ_DEPTH_MAX	128	/* credits and tags per channel */
+#define SRPT_SQ_MIN		16
+#define SRPT_SQ_DEFAULT		4096
+#define SRPT_SRQ_MIN		4
+#define SRPT_SRQ_DEFAULT	4095
+#define SRPT_SRQ_MAX		65535
+#define SRPT_RDMA_SIZE_DEFAULT	65536
+#define SRPT_RDMA_SIZE_MAX	(16U << 20)
+#define SRPT_RSP_SIZE_MIN	40	/* sizeof(struct srp_rsp) + 4 */
+#define SRPT_RSP_SIZE_DEFAULT	256
+#define SRPT_RSP_SIZE_MAX	1024
+#define SRPT_IMM_OFFSET_MAX	80
+#define SRPT_IMM_DATA_MAX	8192
+#define SRPT_REQ_SIZE_MIN	996
+#define SRPT_ADD_CDB_MAX	16
+/* max(cmd + add. CDB + 128 indirect descriptors, imm. offset + 8 KiB) */
+#define SRPT_REQ_SIZE_DEFAULT	8276
+#define SRPT_MIN_IT_IU_LEN	64
+/* Largest transfer one SRP_CMD may describe (hostile IUs cannot ask more). */
+#define SRPT_MAX_XFER		(128U << 20)
+
+/* Completion thread: work completions per ib_poll_cq and per wakeup. */
+#define SRPT_WC_BATCH		16
+#define SRPT_POLL_BUDGET	256
+
+/* Seconds between "still waiting" reports of a channel that will not die. */
+#define SRPT_DRAIN_REPORT_SECS	10
+/* Seconds a draining channel waits for its flushed zero-length write. */
+#define SRPT_DRAIN_TIMEOUT_SECS	30
+
+/* SRP_LOGIN_REQ req_flags, SRP_CMD task attributes, SRP_RSP codes. */
+#define SRPT_MCH_MASK		0x03
+#define SRPT_TASK_SIMPLE	0
+#define SRPT_TASK_HEAD		1
+#define SRPT_TASK_ORDERED	2
+#define SRPT_TASK_ACA		4
+#define SRPT_TMF_OK		0x00
+#define SRPT_TMF_NOT_SUPPORTED	0x04
+#define SRPT_TMF_FAILED		0x05
+
+/* ------------------------------------------------------------------ */
+/* Pure IU parsing and building (srpt_iu.c, covered by srpt_kunit.c). */
+
+/**
+ * struct srpt_login - a decoded SRP_LOGIN_REQ, whatever CM carried it
+ * @tag:	  initiator tag, echoed back untouched
+ * @it_iu_len:	  largest IU the initiator will send
+ * @buf_fmt:	  required buffer formats (SRP_BUF_FORMAT_*)
+ * @flags:	  req_flags (multichannel action, immediate data request)
+ * @imm_offset:	  requested immediate data offset (0 = not requested)
+ * @opcode:	  opcode byte as received
+ * @i_port_id:	  initiator port identifier
+ * @t_port_id:	  target port identifier
+ */
+struct srpt_login {
+	u64	tag;
+	u32	it_iu_len;
+	u16	buf_fmt;
+	u8	flags;
+	u8	opcode;
+	u16	imm_offset;
+	u8	i_port_id[16];
+	u8	t_port_id[16];
+};
+
+/**
+ * struct srpt_cmd_desc - what an SRP_CMD asks for, validated
+ * @cdb:	 CDB inside the IU (at least 16 bytes readable)
+ * @lun:	 LUN
+ * @tag:	 initiator tag (opaque)
+ * @task_attr:	 TCM_*_TAG
+ * @dir:	 DMA_NONE, DMA_TO_DEVICE (data-out) or DMA_FROM_DEVICE
+ * @fmt:	 SRP_NO_DATA_DESC, _DIRECT, _INDIRECT or _IMM
+ * @data_len:	 total transfer length
+ * @nbufs:	 remote buffers described by @bufs
+ * @bufs:	 remote buffer descriptors, inside the IU (unaligned)
+ * @imm_off:	 offset of immediate data in the IU
+ */
+struct srpt_cmd_desc {
+	const u8			*cdb;
+	u64				lun;
+	u64				tag;
+	int				task_attr;
+	enum dma_data_direction		dir;
+	u8				fmt;
+	u32				data_len;
+	u32				nbufs;
+	const struct srp_direct_buf	*bufs;
+	u32				imm_off;
+};
+
+/* Why an IU was refused; an index into srpt_iu_err_str(). */
+enum srpt_iu_err {
+	SRPT_IU_OK = 0,
+	SRPT_IU_SHORT,		/* IU shorter than its fixed part */
+	SRPT_IU_CDB,		/* CDB longer than the IU provides */
+	SRPT_IU_BIDI,		/* both data-in and data-out descriptors */
+	SRPT_IU_FMT,		/* reserved descriptor format */
+	SRPT_IU_DESC_TRUNC,	/* descriptor runs past the IU */
+	SRPT_IU_DESC_COUNT,	/* descriptor table length/count mismatch */
+	SRPT_IU_EXT_TABLE,	/* descriptor table not in the IU */
+	SRPT_IU_LEN_SUM,	/* descriptor lengths do not add up */
+	SRPT_IU_TOO_BIG,	/* transfer larger than SRPT_MAX_XFER */
+	SRPT_IU_ZERO_BUF,	/* empty buffer in an indirect table */
+	SRPT_IU_IMM,		/* immediate data not negotiated or bad */
+	SRPT_IU_NR_ERRS
+};
+
+const char *srpt_iu_err_str(enum srpt_iu_err err);
+int srpt_login_from_rdma(struct srpt_login *l, const void *priv,
+			 unsigned int len);
+int srpt_login_from_ib(struct srpt_login *l, const void *priv,
+		       unsigned int len);
+u32 srpt_login_check(const struct srpt_login *l, u64 service_guid,
+		     u32 max_req_size);
+u16 srpt_login_imm_offset(const struct srpt_login *l);
+enum srpt_iu_err srpt_parse_cmd(const void *iu, u32 len, u16 imm_offset,
+				u32 max_req_size, struct srpt_cmd_desc *d);
+int srpt_tmf_to_tcm(u8 srp_fn);
+u8 srpt_tmr_rsp_code(int tcm_response);
+u32 srpt_build_login_rsp(void *buf, u64 tag, u32 credits, u32 max_it_iu,
+			 u32 max_ti_iu, u8 rsp_flags);
+u32 srpt_build_login_rej(void *buf, u64 tag, u32 reason);
+u32 srpt_build_rsp(void *buf, u32 buf_len, u64 tag, u32 credits, u8 status,
+		   u8 flags, u32 resid, const u8 *sense, u32 sense_len);
+u32 srpt_build_tmr_rsp(void *buf, u64 tag, u32 credits, u8 code);
+u8 srpt_resid_flags(enum dma_data_direction dir, bool under, bool over);
+u32 srpt_build_invalid_iu_sense(u8 *sense);
+int srpt_fmt_guid_name(char *buf, size_t size, const union ib_gid *gid);
+int srpt_fmt_gid_name(char *buf, size_t size, const union ib_gid *gid);
+int srpt_parse_guid_name(const char *name, u64 *guid);
+int srpt_parse_port_id_name(const char *name, u8 id[16]);
+int srpt_check_acl_name(const char *name);
+
+/* ------------------------------------------------------------------ */
+/* Runtime objects. */
+
+/* Channel states; a channel only ever moves to a higher state. */
+enum srpt_ch_state {
+	SRPT_CH_CONNECTING,
+	SRPT_CH_LIVE,
+	SRPT_CH_DISCONNECTING,
+	SRPT_CH_DRAINING,
+	SRPT_CH_DISCONNECTED,
+};
+
+/* Command states, stored in srpt_send_ctx.state. */
+enum srpt_cmd_state {
+	SRPT_CMD_NEW,		/* being parsed / executed by the backend */
+	SRPT_CMD_NEED_DATA,	/* RDMA READ of write data in flight */
+	SRPT_CMD_DATA_IN,	/* data arrived, backend executing */
+	SRPT_CMD_RSP_SENT,	/* SRP_RSP (+ RDMA WRITEs) posted */
+	SRPT_CMD_MGMT,		/* task management function in LIO */
+	SRPT_CMD_MGMT_RSP_SENT,
+	SRPT_CMD_LOCAL_RSP,	/* error response built without LIO */
+	SRPT_CMD_DONE,
+};
+
+/**
+ * struct srpt_buf - a DMA-mapped IU buffer
+ * @cqe:   completion dispatch
+ * @buf:   kernel address of the buffer
+ * @dma:   bus address of the buffer
+ * @start: offset of the IU inside @buf (receive alignment padding)
+ * @idx:   index in its ring
+ */
+struct srpt_buf {
+	struct ib_cqe	cqe;
+	void		*buf;
+	u64		dma;
+	u32		start;
+	u32		idx;
+};
+
+/**
+ * struct srpt_recv_ctx - one receive buffer
+ * @b:	      buffer
+ * @pending:  entry in srpt_chan.pending while waiting for LIVE or a tag
+ * @len:      bytes received
+ */
+struct srpt_recv_ctx {
+	struct srpt_buf		b;
+	struct list_head	pending;
+	u32			len;
+};
+
+/* One remote buffer of a command: an rdma_rw context and its pages. */
+struct srpt_rw {
+	struct rdma_rw_ctx	ctx;
+	struct scatterlist	*sg;
+	unsigned int		nents;
+	u32			len;
+};
+
+/**
+ * struct srpt_send_ctx - a command slot; indexed by the LIO session tag
+ * @b:	       response buffer
+ * @ch:	       owning channel
+ * @imm_recv:  receive buffer lent to the command (immediate data)
+ * @rw:	       remote buffers (@rw_one when there is only one)
+ * @rw_one:    inline storage for the common single-buffer case
+ * @nr_rw:     entries used in @rw
+ * @nr_wrs:    send-queue slots the RDMA transfers need
+ * @imm_sg:    scatterlist over immediate data
+ * @rdma_cqe:  completion of the RDMA READ chain
+ * @state:     enum srpt_cmd_state
+ * @status_only: the response carries status only (no data transfer)
+ * @local_tag: initiator tag of a local (non-LIO) response
+ * @cmd:       the LIO command
+ * @sense:     sense buffer handed to LIO
+ */
+struct srpt_send_ctx {
+	struct srpt_buf		b;
+	struct srpt_chan	*ch;
+	struct srpt_recv_ctx	*imm_recv;
+	struct srpt_rw		*rw;
+	struct srpt_rw		rw_one;
+	u32			nr_rw;
+	u32			nr_wrs;
+	struct scatterlist	imm_sg;
+	struct ib_cqe		rdma_cqe;
+	enum srpt_cmd_state	state;
+	bool			status_only;
+	u64			local_tag;
+	struct se_cmd		cmd;
+	u8			sense[TRANSPORT_SENSE_BUFFER];
+};
+
+/* A kmem_cache shared by all rings with the same buffer size. */
+struct srpt_bufpool;
+
+/**
+ * struct srpt_chan - one RDMA channel (RC connection) of a nexus
+ * @nexus:	   I_T nexus
+ * @port:	   HCA port
+ * @cm_rdma:	   RDMA CM id (RDMA CM logins)
+ * @cm_ib:	   IB CM id (IB CM logins)
+ * @qp:		   queue pair
+ * @cq:		   completion queue, private to this channel
+ * @cq_size:	   entries in @cq
+ * @qp_num:	   QP number, for reports
+ * @max_send_wr:   send queue size of @qp
+ * @thread:	   completion thread, alive from login to release
+ * @zw_cqe:	   completion of the zero-length RDMA WRITE
+ * @ref:	   references (CM callbacks, release work, login)
+ * @rcu:	   deferred free
+ * @released:	   completed when the channel has been released
+ * @lock:	   protects @state
+ * @state:	   enum srpt_ch_state
+ * @rq_depth:	   receive ring size = credits = LIO tags
+ * @sq_avail:	   free send queue slots
+ * @credits_owed:  credits to hand back with the next response
+ * @req_lim:	   credits the initiator currently holds (statistics)
+ * @max_ti_iu:	   largest IU we may send
+ * @max_rsp:	   response buffer size
+ * @imm_offset:	   negotiated immediate data offset (0: none)
+ * @rsp_pool:	   buffer pool of @send_ring
+ * @req_pool:	   buffer pool of @recv_ring (NULL with SRQ)
+ * @send_ring:	   command slots
+ * @recv_ring:	   receive buffers (NULL with SRQ)
+ * @pending:	   IUs waiting for LIVE or for a free tag (thread only)
+ * @entry:	   in srpt_nexus.chans
+ * @sess:	   LIO session
+ * @name:	   session name (initiator address or GUID)
+ * @using_rdma_cm: RDMA CM (else IB CM)
+ * @pkey:	   P_Key (IB CM)
+ * @release_work:  final teardown, on srpt_wq
+ * @drain_watchdog: forces the release when the drain marker never completes
+ * @stat_ius:	   IUs handled
+ * @stat_bad_ius:  IUs refused or dropped as malformed
+ */
+struct srpt_chan {
+	struct srpt_nexus	*nexus;
+	struct srpt_port	*port;
+	struct rdma_cm_id	*cm_rdma;
+	struct ib_cm_id		*cm_ib;
+	struct ib_qp		*qp;
+	struct ib_cq		*cq;
+	u32			cq_size;
+	u32			qp_num;
+	u32			max_send_wr;
+	struct task_struct	*thread;
+	struct ib_cqe		zw_cqe;
+	struct kref		ref;
+	struct rcu_head		rcu;
+	struct completion	released;
+	spinlock_t		lock;
+	enum srpt_ch_state	state;
+	u32			rq_depth;
+	atomic_t		sq_avail;
+	atomic_t		credits_owed;
+	atomic_t		req_lim;
+	u32			max_ti_iu;
+	u32			max_rsp;
+	u16			imm_offset;
+	struct srpt_bufpool	*rsp_pool;
+	struct srpt_bufpool	*req_pool;
+	struct srpt_send_ctx	**send_ring;
+	struct srpt_recv_ctx	**recv_ring;
+	struct list_head	pending;
+	struct list_head	entry;
+	struct se_session	*sess;
+	char			name[64];
+	bool			using_rdma_cm;
+	u16			pkey;
+	struct work_struct	release_work;
+	struct delayed_work	drain_watchdog;
+	atomic64_t		stat_ius;
+	atomic64_t		stat_bad_ius;
+};
+
+/**
+ * struct srpt_nexus - I_T nexus: channels sharing (initiator, target) ids
+ * @entry: in srpt_port.nexuses
+ * @chans: channels, protected by srpt_port.lock (RCU for readers)
+ * @rcu:   deferred free
+ * @i_id:  initiator port identifier
+ * @t_id:  target port identifier
+ */
+struct srpt_nexus {
+	struct list_head	entry;
+	struct list_head	chans;
+	struct rcu_head		rcu;
+	u8			i_id[16];
+	u8			t_id[16];
+};
+
+/* Per-port tunables, configfs tpg attrib/ (shared by all TPGs). */
+struct srpt_port_attr {
+	u32	max_rdma_size;
+	u32	max_rsp_size;
+	u32	sq_size;
+	bool	use_srq;
+};
+
+/**
+ * struct srpt_port_name - one configfs WWN directory of a port
+ * @port:  the port
+ * @lock:  protects @tpgs
+ * @tpgs:  srpt_tpg list
+ * @wwn:   LIO WWN
+ * @name:  directory name
+ */
+struct srpt_port_name {
+	struct srpt_port	*port;
+	struct mutex		lock;
+	struct list_head	tpgs;
+	struct se_wwn		wwn;
+	char			name[64];
+};
+
+/* A TPG below a port name. */
+struct srpt_tpg {
+	struct list_head	entry;
+	struct srpt_port_name	*pname;
+	struct se_portal_group	se_tpg;
+};
+
+/**
+ * struct srpt_port - one HCA port
+ * @hca:	 owning HCA
+ * @num:	 port number (1-based)
+ * @enabled:	 logins allowed (TPG enable)
+ * @gid:	 GID[0]
+ * @guid_name:	 name in GUID form
+ * @gid_name:	 name in GID form
+ * @guid_wwn:	 configfs WWN with the GUID name (or NULL)
+ * @gid_wwn:	 configfs WWN with the GID name (or NULL)
+ * @attr:	 tunables
+ * @lock:	 protects @nexuses, channel lists, @enabled
+ * @nexuses:	 srpt_nexus list
+ * @live_chans:	 channels holding a session (released ones dropped)
+ * @chans_gone:	 signalled when @live_chans reaches zero
+ * @refresh:	 re-reads GID/LID after port events
+ */
+struct srpt_port {
+	struct srpt_hca		*hca;
+	u32			num;
+	bool			enabled;
+	union ib_gid		gid;
+	char			guid_name[64];
+	char			gid_name[64];
+	struct srpt_port_name	*guid_wwn;
+	struct srpt_port_name	*gid_wwn;
+	struct srpt_port_attr	attr;
+	struct mutex		lock;
+	struct list_head	nexuses;
+	atomic_t		live_chans;
+	wait_queue_head_t	chans_gone;
+	struct work_struct	refresh;
+};
+
+/**
+ * struct srpt_hca - one RDMA device
+ * @ref:	   references (configfs WWNs hold one)
+ * @dev:	   the ib_device
+ * @pd:		   protection domain
+ * @lkey:	   local DMA lkey
+ * @cm_id:	   IB CM listener (InfiniBand link layer only)
+ * @srq:	   shared receive queue when use_srq is set
+ * @srq_size:	   its size
+ * @srq_pool:	   its buffer pool
+ * @srq_ring:	   its receive buffers
+ * @srq_lock:	   serializes SRQ switches
+ * @event_handler: asynchronous events
+ * @entry:	   in srpt_hcas
+ * @nports:	   number of ports
+ * @ports:	   the ports
+ */
+struct srpt_hca {
+	struct kref		ref;
+	struct ib_device	*dev;
+	struct ib_pd		*pd;
+	u32			lkey;
+	struct ib_cm_id		*cm_id;
+	struct ib_srq		*srq;
+	u32			srq_size;
+	struct srpt_bufpool	*srq_pool;
+	struct srpt_recv_ctx	**srq_ring;
+	struct mutex		srq_lock;
+	struct ib_event_handler	event_handler;
+	struct list_head	entry;
+	u32			nports;
+	struct srpt_port	ports[];
+};
+
+/* ------------------------------------------------------------------ */
+/* Shared state and cross-file functions. */
+
+extern u64 srpt_service_guid;
+extern unsigned int srp_max_req_size;
+extern int srpt_srq_size;
+extern struct workqueue_struct *srpt_wq;
+extern const struct target_core_fabric_ops srpt_fabric_ops;
+
+/* srpt_main.c */
+void srpt_hca_put(struct srpt_hca *hca);
+struct srpt_port *srpt_port_by_name(const char *name,
+				    struct srpt_port_name ***slot);
+int srpt_hca_set_srq(struct srpt_hca *hca, bool on);
+void srpt_port_set_enabled(struct srpt_port *port, bool on);
+struct srpt_hca *srpt_hca_of(struct ib_device *dev);
+ssize_t srpt_format_sessions(char *page, size_t size);
+
+/* srpt_ch.c */
+struct srpt_bufpool *srpt_pool_get(u32 size);
+void srpt_pool_put(struct srpt_bufpool *pool);
+void **srpt_ring_alloc(struct srpt_hca *hca, u32 n, size_t ctx_size,
+		       struct srpt_bufpool *pool, u32 start,
+		       enum dma_data_direction dir);
+void srpt_ring_free(struct srpt_hca *hca, void **ring, u32 n,
+		    struct srpt_bufpool *pool, enum dma_data_direction dir);
+int srpt_post_recv(struct srpt_chan *ch, struct srpt_recv_ctx *rc);
+int srpt_post_srq_recv(struct srpt_hca *hca, struct srpt_recv_ctx *rc);
+int srpt_chan_create_hw(struct srpt_chan *ch);
+void srpt_chan_destroy_hw(struct srpt_chan *ch);
+void srpt_chan_start_thread(struct srpt_chan *ch);
+void srpt_chan_stop_thread(struct srpt_chan *ch);
+int srpt_post_zero_write(struct srpt_chan *ch);
+bool srpt_set_state(struct srpt_chan *ch, enum srpt_ch_state new);
+const char *srpt_state_name(enum srpt_ch_state s);
+
+/* srpt_cm.c */
+int srpt_cm_listen_rdma(u16 port);
+void srpt_cm_stop_rdma(void);
+u16 srpt_cm_rdma_port(void);
+int srpt_ib_cm_handler(struct ib_cm_id *cm_id, const struct ib_cm_event *ev);
+void srpt_chan_close(struct srpt_chan *ch);
+int srpt_chan_disconnect(struct srpt_chan *ch);
+void srpt_chan_disconnect_wait(struct srpt_chan *ch);
+void srpt_port_close_all(struct srpt_port *port);
+void srpt_chan_put(struct srpt_chan *ch);
+void srpt_chan_fatal(struct srpt_chan *ch, const char *what,
+		     enum ib_wc_status status);
+void srpt_zero_write_done(struct ib_cq *cq, struct ib_wc *wc);
+void srpt_port_wait_chans(struct srpt_port *port);
+
+/* srpt_configfs.c */
+struct se_wwn *srpt_make_wwn(struct target_fabric_configfs *tf,
+			     struct config_group *group, const char *name);
+void srpt_drop_wwn(struct se_wwn *wwn);
+struct se_portal_group *srpt_tpg_make(struct se_wwn *wwn, const char *name);
+void srpt_tpg_drop(struct se_portal_group *se_tpg);
+int srpt_tpg_enable(struct se_portal_group *se_tpg, bool enable);
+int srpt_acl_init(struct se_node_acl *nacl, const char *name);
+extern struct configfs_attribute *srpt_discovery_attrs[];
+extern struct configfs_attribute *srpt_wwn_attrs[];
+extern struct configfs_attribute *srpt_tpg_attrib_attrs[];
+
+/* srpt_cmd.c */
+void srpt_recv_done(struct ib_cq *cq, struct ib_wc *wc);
+void srpt_send_done(struct ib_cq *cq, struct ib_wc *wc);
+void srpt_drain_pending(struct srpt_chan *ch);
+int srpt_cmd_write_pending(struct se_cmd *se_cmd);
+int srpt_cmd_data_in(struct se_cmd *se_cmd);
+int srpt_cmd_status(struct se_cmd *se_cmd);
+void srpt_cmd_tmr_rsp(struct se_cmd *se_cmd);
+void srpt_cmd_aborted(struct se_cmd *se_cmd);
+void srpt_cmd_release(struct se_cmd *se_cmd);
+int srpt_cmd_stop_free(struct se_cmd *se_cmd);
+int srpt_cmd_state_of(struct se_cmd *se_cmd);
+
+#endif /* KEEL_SRPT_H */

@@ -1,0 +1,862 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * keel ib_srpt: connection management - the RDMA CM listener, IB CM
+ * logins, SRP_LOGIN_REQ handling and the channel life cycle.
+ *
+ * Channel states only move forward:
+ *
+ *   CONNECTING --ESTABLISHED/RTU--> LIVE --disconnect--> DISCONNECTING
+ *        |                           |                        |
+ *        +-------- reject/error -----+---- close ------> DRAINING
+ *                                                             |
+ *   zero-length WRITE flushed (every earlier WR completed) ---+
+ *        v
+ *   DISCONNECTED --> release work on srpt_wq: stop the LIO session, wait
+ *   for its commands, destroy thread/QP/CQ/CM id, free the rings.
+ *
+ * Closing does not wait for the peer: the QP is moved to the error state
+ * right after the DREQ is sent, so a vanished initiator cannot hold up a
+ * logout.
+ */
+#include <linux/slab.h>
+#include <linux/inet.h>
+#include <linux/in6.h>
+#include <linux/percpu-refcount.h>
+#include <rdma/ib_cache.h>
+#include <target/target_core_base.h>
+#include <target/target_core_fabric.h>
+#include "srpt.h"
+
+static DEFINE_MUTEX(srpt_listen_lock);	/* protects the two below */
+static struct rdma_cm_id *srpt_listen_id;
+static u16 srpt_listen_port;
+
+static void srpt_chan_free(struct kref *ref)
+{
+	struct srpt_chan *ch = container_of(ref, struct srpt_chan, ref);
+
+	kfree_rcu(ch, rcu);
+}
+
+void srpt_chan_put(struct srpt_chan *ch)
+{
+	kref_put(&ch->ref, srpt_chan_free);
+}
+
+/**
+ * srpt_chan_close() - stop all traffic on a channel and start its release
+ * @ch: channel
+ *
+ * Moves the QP to the error state and posts a zero-length WRITE; its flush
+ * completion, which comes after every earlier work request, moves the
+ * channel to DISCONNECTED and queues the release work. Idempotent.
+ */
+void srpt_chan_close(struct srpt_chan *ch)
+{
+	struct ib_qp_attr attr = { .qp_state = IB_QPS_ERR };
+	int ret;
+
+	if (!srpt_set_state(ch, SRPT_CH_DRAINING))
+		return;
+	ret = ib_modify_qp(ch->qp, &attr, IB_QP_STATE);
+	if (ret)
+		pr_err(SRPT_DRV ": %s: QP to error state failed: %d\n",
+		       ch->name, ret);
+	ret = srpt_post_zero_write(ch);
+	if (ret) {
+		pr_err(SRPT_DRV ": %s: draining failed: %d\n", ch->name, ret);
+		if (srpt_set_state(ch, SRPT_CH_DISCONNECTED))
+			queue_work(srpt_wq, &ch->release_work);
+		return;
+	}
+	schedule_delayed_work(&ch->drain_watchdog,
+			      SRPT_DRAIN_TIMEOUT_SECS * HZ);
+}
+
+/*
+ * A device that never flushes the drain marker (hardware fault, device
+ * going away) must not keep a channel, its session and its initiator's
+ * relogin hostage: release it anyway.
+ */
+static void srpt_drain_watchdog(struct work_struct *w)
+{
+	struct srpt_chan *ch = container_of(to_delayed_work(w),
+					    struct srpt_chan, drain_watchdog);
+
+	if (srpt_set_state(ch, SRPT_CH_DISCONNECTED)) {
+		pr_warn(SRPT_DRV ": %s: no flush completion after %u s, releasing anyway\n",
+			ch->name, SRPT_DRAIN_TIMEOUT_SECS);
+		queue_work(srpt_wq, &ch->release_work);
+	}
+}
+
+/**
+ * srpt_chan_disconnect() - tell the initiator we are going, then close
+ * @ch: channel
+ *
+ * Return: 0, or -ENOTCONN if the channel was already disconnecting.
+ */
+int srpt_chan_disconnect(struct srpt_chan *ch)
+{
+	int ret;
+
+	if (!srpt_set_state(ch, SRPT_CH_DISCONNECTING))
+		return -ENOTCONN;
+	if (ch->using_rdma_cm) {
+		ret = rdma_disconnect(ch->cm_rdma);
+	} else {
+		ret = ib_send_cm_dreq(ch->cm_ib, NULL, 0);
+		if (ret)
+			ret = ib_send_cm_drep(ch->cm_ib, NULL, 0);
+	}
+	if (ret)
+		pr_debug("%s: disconnect request failed: %d\n", ch->name, ret);
+	srpt_chan_close(ch);
+	return 0;
+}
+
+/**
+ * srpt_chan_disconnect_wait() - disconnect and wait for the release
+ * @ch: channel
+ *
+ * Reports every SRPT_DRAIN_REPORT_SECS while the release is held up (by
+ * backend commands that do not complete).
+ */
+void srpt_chan_disconnect_wait(struct srpt_chan *ch)
+{
+	struct srpt_port *port = ch->port;
+
+	kref_get(&ch->ref);
+	mutex_lock(&port->lock);
+	srpt_chan_disconnect(ch);
+	mutex_unlock(&port->lock);
+	while (!wait_for_completion_timeout(&ch->released,
+					    SRPT_DRAIN_REPORT_SECS * HZ))
+		pr_info(SRPT_DRV ": %s: still waiting for release (state %s)\n",
+			ch->name, srpt_state_name(READ_ONCE(ch->state)));
+	srpt_chan_put(ch);
+}
+
+/**
+ * srpt_chan_fatal() - a work request failed with a real (non-flush) error
+ * @ch:	    channel; its QP is now in the error state
+ * @what:   which kind of work request
+ * @status: completion status
+ *
+ * The connection is useless from here on: tell the initiator instead of
+ * going silent. Called from the completion thread.
+ */
+void srpt_chan_fatal(struct srpt_chan *ch, const char *what,
+		     enum ib_wc_status status)
+{
+	if (status == IB_WC_WR_FLUSH_ERR)
+		return;
+	pr_info_ratelimited(SRPT_DRV ": %s: %s failed (%s), disconnecting\n",
+			    ch->name, what, ib_wc_status_msg(status));
+	srpt_chan_disconnect(ch);
+}
+
+/* Close every channel of a port; called with port->lock held. */
+void srpt_port_close_all(struct srpt_port *port)
+{
+	struct srpt_nexus *nx;
+	struct srpt_chan *ch;
+
+	lockdep_assert_held(&port->lock);
+	list_for_each_entry(nx, &port->nexuses, entry) {
+		list_for_each_entry(ch, &nx->chans, entry) {
+			if (!srpt_chan_disconnect(ch))
+				pr_info(SRPT_DRV ": %s: closing, port %s-%u disabled\n",
+					ch->name, dev_name(&port->hca->dev->dev),
+					port->num);
+		}
+	}
+}
+
+/**
+ * srpt_port_wait_chans() - wait until every channel of a port is released
+ * @port: port, already disabled
+ */
+void srpt_port_wait_chans(struct srpt_port *port)
+{
+	struct srpt_nexus *nx, *tmp;
+	struct srpt_chan *ch;
+
+	while (!wait_event_timeout(port->chans_gone,
+				   !atomic_read(&port->live_chans),
+				   SRPT_DRAIN_REPORT_SECS * HZ)) {
+		pr_info(SRPT_DRV ": %s-%u: waiting for %d channels\n",
+			dev_name(&port->hca->dev->dev), port->num,
+			atomic_read(&port->live_chans));
+		rcu_read_lock();
+		list_for_each_entry_rcu(nx, &port->nexuses, entry)
+			list_for_each_entry_rcu(ch, &nx->chans, entry)
+				pr_info(SRPT_DRV ":   %s: %s\n", ch->name,
+					srpt_state_name(READ_ONCE(ch->state)));
+		rcu_read_unlock();
+	}
+	mutex_lock(&port->lock);
+	list_for_each_entry_safe(nx, tmp, &port->nexuses, entry) {
+		list_del_rcu(&nx->entry);
+		kfree_rcu(nx, rcu);
+	}
+	mutex_unlock(&port->lock);
+}
+
+void srpt_zero_write_done(struct ib_cq *cq, struct ib_wc *wc)
+{
+	struct srpt_chan *ch = wc->qp->qp_context;
+
+	if (wc->status == IB_WC_SUCCESS) {
+		/* Connection established: run what arrived before. */
+		srpt_drain_pending(ch);
+		return;
+	}
+	if (srpt_set_state(ch, SRPT_CH_DISCONNECTED))
+		queue_work(srpt_wq, &ch->release_work);
+}
+
+static void srpt_free_rings(struct srpt_chan *ch)
+{
+	struct srpt_hca *hca = ch->port->hca;
+
+	srpt_ring_free(hca, (void **)ch->send_ring, ch->rq_depth,
+		       ch->rsp_pool, DMA_TO_DEVICE);
+	ch->send_ring = NULL;
+	srpt_ring_free(hca, (void **)ch->recv_ring, ch->rq_depth,
+		       ch->req_pool, DMA_FROM_DEVICE);
+	ch->recv_ring = NULL;
+	srpt_pool_put(ch->rsp_pool);
+	srpt_pool_put(ch->req_pool);
+	ch->rsp_pool = NULL;
+	ch->req_pool = NULL;
+}
+
+/* Wait for the session's commands, reporting while they are stuck. */
+static void srpt_wait_sess_cmds(struct srpt_chan *ch)
+{
+	struct se_session *sess = ch->sess;
+	struct target_cmd_counter *cnt = sess->cmd_cnt;
+	unsigned int waited = 0;
+
+	target_stop_session(sess);
+	while (!wait_event_timeout(cnt->refcnt_wq,
+				   percpu_ref_is_zero(&cnt->refcnt),
+				   SRPT_DRAIN_REPORT_SECS * HZ)) {
+		waited += SRPT_DRAIN_REPORT_SECS;
+		pr_warn(SRPT_DRV ": %s: commands still in the backend after %u s\n",
+			ch->name, waited);
+	}
+	target_wait_for_sess_cmds(sess);
+}
+
+/* Receive buffers parked on the pending list go back to the SRQ. */
+static void srpt_return_pending(struct srpt_chan *ch)
+{
+	struct srpt_recv_ctx *rc, *next;
+
+	list_for_each_entry_safe(rc, next, &ch->pending, pending) {
+		list_del_init(&rc->pending);
+		if (!ch->recv_ring)
+			srpt_post_srq_recv(ch->port->hca, rc);
+	}
+}
+
+static void srpt_release_work(struct work_struct *w)
+{
+	struct srpt_chan *ch = container_of(w, struct srpt_chan, release_work);
+	struct srpt_port *port = ch->port;
+
+	pr_debug("%s: releasing\n", ch->name);
+	cancel_delayed_work_sync(&ch->drain_watchdog);
+	/*
+	 * LIO commands complete through send completions, so the thread
+	 * runs until they are all gone. Locally answered IUs still in
+	 * flight are simply forgotten with the CQ.
+	 */
+	if (ch->sess)
+		srpt_wait_sess_cmds(ch);
+	srpt_chan_stop_thread(ch);
+	srpt_return_pending(ch);
+	if (ch->sess) {
+		target_remove_session(ch->sess);
+		ch->sess = NULL;
+	}
+	if (ch->qp) {
+		if (ch->using_rdma_cm)
+			rdma_destroy_qp(ch->cm_rdma);
+		else
+			ib_destroy_qp(ch->qp);
+		ch->qp = NULL;
+	}
+	if (ch->using_rdma_cm)
+		rdma_destroy_id(ch->cm_rdma);
+	else
+		ib_destroy_cm_id(ch->cm_ib);
+	srpt_chan_destroy_hw(ch);
+
+	mutex_lock(&port->lock);
+	list_del_rcu(&ch->entry);
+	mutex_unlock(&port->lock);
+
+	srpt_free_rings(ch);
+	complete_all(&ch->released);
+	if (atomic_dec_and_test(&port->live_chans))
+		wake_up_all(&port->chans_gone);
+	kref_put(&ch->ref, srpt_chan_free);
+}
+
+static struct srpt_nexus *srpt_get_nexus(struct srpt_port *port,
+					 const u8 *i_id, const u8 *t_id)
+{
+	struct srpt_nexus *nx, *fresh;
+
+	fresh = kzalloc(sizeof(*fresh), GFP_KERNEL);
+	mutex_lock(&port->lock);
+	list_for_each_entry(nx, &port->nexuses, entry) {
+		if (!memcmp(nx->i_id, i_id, 16) && !memcmp(nx->t_id, t_id, 16))
+			goto found;
+	}
+	nx = fresh;
+	fresh = NULL;
+	if (nx) {
+		INIT_LIST_HEAD(&nx->chans);
+		memcpy(nx->i_id, i_id, 16);
+		memcpy(nx->t_id, t_id, 16);
+		list_add_tail_rcu(&nx->entry, &port->nexuses);
+	}
+found:
+	mutex_unlock(&port->lock);
+	kfree(fresh);
+	return nx;
+}
+
+/* IB CM: move a new QP to INIT with the partition of the request. */
+static int srpt_ib_qp_init(struct srpt_chan *ch)
+{
+	struct ib_qp_attr attr = { };
+	int ret;
+
+	attr.qp_state = IB_QPS_INIT;
+	attr.qp_access_flags = IB_ACCESS_LOCAL_WRITE;
+	attr.port_num = ch->port->num;
+	ret = ib_find_cached_pkey(ch->port->hca->dev, ch->port->num, ch->pkey,
+				  &attr.pkey_index);
+	if (ret < 0)
+		pr_warn(SRPT_DRV ": %s: P_Key %#x not found, using index 0\n",
+			ch->name, ch->pkey);
+	return ib_modify_qp(ch->qp, &attr, IB_QP_STATE | IB_QP_ACCESS_FLAGS |
+			    IB_QP_PORT | IB_QP_PKEY_INDEX);
+}
+
+static int srpt_ib_qp_move(struct srpt_chan *ch, enum ib_qp_state state)
+{
+	struct ib_qp_attr attr;
+	int mask, ret;
+
+	attr.qp_state = state;
+	ret = ib_cm_init_qp_attr(ch->cm_ib, &attr, &mask);
+	if (ret)
+		return ret;
+	if (state == IB_QPS_RTR)
+		attr.max_dest_rd_atomic = 4;
+	else
+		attr.max_rd_atomic = 4;
+	return ib_modify_qp(ch->qp, &attr, mask);
+}
+
+static void srpt_send_reject(struct rdma_cm_id *rid, struct ib_cm_id *iid,
+			     u64 tag, u32 reason)
+{
+	struct srp_login_rej rej;
+	u32 len = srpt_build_login_rej(&rej, tag, reason);
+
+	pr_info(SRPT_DRV ": rejecting login, reason %#x\n", reason);
+	if (rid)
+		rdma_reject(rid, &rej, len, IB_CM_REJ_CONSUMER_DEFINED);
+	else
+		ib_send_cm_rej(iid, IB_CM_REJ_CONSUMER_DEFINED, NULL, 0, &rej,
+			       len);
+}
+
+static int srpt_alloc_rings(struct srpt_chan *ch, const struct srpt_login *l)
+{
+	struct srpt_hca *hca = ch->port->hca;
+	u32 start, i;
+
+	ch->rsp_pool = srpt_pool_get(ch->max_rsp);
+	if (!ch->rsp_pool)
+		return -ENOMEM;
+	ch->send_ring = (struct srpt_send_ctx **)
+		srpt_ring_alloc(hca, ch->rq_depth, sizeof(struct srpt_send_ctx),
+				ch->rsp_pool, 0, DMA_TO_DEVICE);
+	if (!ch->send_ring)
+		return -ENOMEM;
+	for (i = 0; i < ch->rq_depth; i++)
+		ch->send_ring[i]->ch = ch;
+
+	if (hca->srq)
+		return 0;
+	/*
+	 * Receive buffers are 512-byte aligned; the IU starts at an offset
+	 * that puts immediate data on a 512-byte boundary.
+	 */
+	ch->imm_offset = srpt_login_imm_offset(l);
+	start = ch->imm_offset ? round_up(ch->imm_offset, 512) -
+				 ch->imm_offset : 0;
+	ch->req_pool = srpt_pool_get(start + srp_max_req_size);
+	if (!ch->req_pool)
+		return -ENOMEM;
+	ch->recv_ring = (struct srpt_recv_ctx **)
+		srpt_ring_alloc(hca, ch->rq_depth, sizeof(struct srpt_recv_ctx),
+				ch->req_pool, start, DMA_FROM_DEVICE);
+	if (!ch->recv_ring)
+		return -ENOMEM;
+	for (i = 0; i < ch->rq_depth; i++)
+		INIT_LIST_HEAD(&ch->recv_ring[i]->pending);
+	return 0;
+}
+
+/* Find a TPG below one of the port's WWNs that accepts @name. */
+static struct se_session *srpt_setup_sess(struct srpt_chan *ch,
+					  struct srpt_port_name *pn,
+					  const char *name)
+{
+	struct se_session *sess = ERR_PTR(-ENOENT);
+	struct srpt_tpg *tpg;
+
+	if (!pn)
+		return sess;
+	mutex_lock(&pn->lock);
+	list_for_each_entry(tpg, &pn->tpgs, entry) {
+		sess = target_setup_session(&tpg->se_tpg, ch->rq_depth, 1,
+					    TARGET_PROT_NORMAL, name, ch,
+					    NULL);
+		if (!IS_ERR(sess))
+			break;
+	}
+	mutex_unlock(&pn->lock);
+	return sess;
+}
+
+static struct se_session *srpt_find_sess(struct srpt_chan *ch,
+					 const u8 *i_id)
+{
+	struct srpt_port *port = ch->port;
+	struct se_session *sess;
+	char id[40];
+
+	sess = srpt_setup_sess(ch, port->guid_wwn, ch->name);
+	if (!IS_ERR(sess))
+		return sess;
+	snprintf(id, sizeof(id), "0x%016llx%016llx",
+		 get_unaligned_be64(i_id), get_unaligned_be64(i_id + 8));
+	sess = srpt_setup_sess(ch, port->gid_wwn, id);
+	if (!IS_ERR(sess))
+		return sess;
+	return srpt_setup_sess(ch, port->gid_wwn, id + 2);
+}
+
+/**
+ * srpt_login() - handle an SRP_LOGIN_REQ from either CM
+ * @hca:  device the request arrived on
+ * @pnum: port number
+ * @rid:  RDMA CM id (or NULL)
+ * @iid:  IB CM id (or NULL)
+ * @pkey: partition key of the request (IB CM)
+ * @l:	  the decoded request
+ * @name: session name
+ *
+ * Return: 0 when the CM id now belongs to a channel (also when the login
+ * was rejected after the channel existed), else an error and the caller's
+ * CM destroys the id.
+ */
+static int srpt_login(struct srpt_hca *hca, u32 pnum, struct rdma_cm_id *rid,
+		      struct ib_cm_id *iid, u16 pkey,
+		      const struct srpt_login *l, const char *name)
+{
+	struct srpt_port *port;
+	struct srpt_nexus *nx;
+	struct srpt_chan *ch;
+	union {
+		struct rdma_conn_param rdma;
+		struct ib_cm_rep_param ib;
+	} rep;
+	struct srp_login_rsp rsp;
+	struct se_session *sess;
+	u32 reason, rsp_len;
+	u8 rsp_flags = 0;
+	int ret;
+
+	if (!pnum || pnum > hca->nports) {
+		srpt_send_reject(rid, iid, l->tag,
+				 SRP_LOGIN_REJ_UNABLE_ESTABLISH_CHANNEL);
+		return -EINVAL;
+	}
+	port = &hca->ports[pnum - 1];
+	pr_info(SRPT_DRV ": login from %s (i_port_id %16phN, t_port_id %16phN, it_iu_len %u) on %s-%u\n",
+		name, l->i_port_id, l->t_port_id, l->it_iu_len,
+		dev_name(&hca->dev->dev), pnum);
+
+	reason = srpt_login_check(l, srpt_service_guid, srp_max_req_size);
+	if (reason) {
+		pr_warn(SRPT_DRV ": %s: invalid login request\n", name);
+		srpt_send_reject(rid, iid, l->tag, reason);
+		return -EINVAL;
+	}
+	if (!READ_ONCE(port->enabled)) {
+		pr_info(SRPT_DRV ": %s: port %s-%u is not enabled\n", name,
+			dev_name(&hca->dev->dev), pnum);
+		srpt_send_reject(rid, iid, l->tag,
+				 SRP_LOGIN_REJ_INSUFFICIENT_RESOURCES);
+		return -EINVAL;
+	}
+	nx = srpt_get_nexus(port, l->i_port_id, l->t_port_id);
+	ch = kzalloc(sizeof(*ch), GFP_KERNEL);
+	if (!nx || !ch) {
+		kfree(ch);
+		srpt_send_reject(rid, iid, l->tag,
+				 SRP_LOGIN_REJ_INSUFFICIENT_RESOURCES);
+		return -ENOMEM;
+	}
+	kref_init(&ch->ref);
+	init_completion(&ch->released);
+	spin_lock_init(&ch->lock);
+	INIT_LIST_HEAD(&ch->pending);
+	INIT_LIST_HEAD(&ch->entry);
+	INIT_WORK(&ch->release_work, srpt_release_work);
+	INIT_DELAYED_WORK(&ch->drain_watchdog, srpt_drain_watchdog);
+	ch->state = SRPT_CH_CONNECTING;
+	ch->nexus = nx;
+	ch->port = port;
+	ch->pkey = pkey;
+	ch->zw_cqe.done = srpt_zero_write_done;
+	strscpy(ch->name, name, sizeof(ch->name));
+	ch->rq_depth = min_t(u32, SRPT_RQ_DEPTH_MAX,
+			     hca->dev->attrs.max_qp_wr);
+	ch->max_rsp = port->attr.max_rsp_size;
+	ch->max_ti_iu = l->it_iu_len;
+	if (rid) {
+		ch->using_rdma_cm = true;
+		ch->cm_rdma = rid;
+		rid->context = ch;
+	} else {
+		ch->cm_ib = iid;
+		iid->context = ch;
+	}
+
+	ret = srpt_alloc_rings(ch, l);
+	if (!ret)
+		ret = srpt_chan_create_hw(ch);
+	if (!ret && !rid)
+		ret = srpt_ib_qp_init(ch);
+	if (ret) {
+		pr_warn(SRPT_DRV ": %s: no resources for a channel: %d\n",
+			ch->name, ret);
+		reason = SRP_LOGIN_REJ_INSUFFICIENT_RESOURCES;
+		goto fail;
+	}
+
+	sess = srpt_find_sess(ch, l->i_port_id);
+	if (IS_ERR(sess)) {
+		ret = PTR_ERR(sess);
+		pr_info(SRPT_DRV ": rejected login for initiator %s: %d (no ACL?)\n",
+			ch->name, ret);
+		reason = ret == -ENOMEM ? SRP_LOGIN_REJ_INSUFFICIENT_RESOURCES :
+					  SRP_LOGIN_REJ_CHANNEL_LIMIT_REACHED;
+		goto fail;
+	}
+	ch->sess = sess;
+	atomic_inc(&port->live_chans);
+	srpt_chan_start_thread(ch);
+
+	/* From here on failures are handled by closing the channel. */
+	mutex_lock(&port->lock);
+	if ((l->flags & SRPT_MCH_MASK) == SRP_MULTICHAN_SINGLE) {
+		struct srpt_chan *old;
+
+		list_for_each_entry(old, &nx->chans, entry) {
+			if (!srpt_chan_disconnect(old)) {
+				pr_info(SRPT_DRV ": %s: single-channel relogin, closing old channel\n",
+					old->name);
+				rsp_flags |= SRP_LOGIN_RSP_MULTICHAN_TERMINATED;
+			}
+		}
+	} else {
+		rsp_flags |= SRP_LOGIN_RSP_MULTICHAN_MAINTAINED;
+	}
+	list_add_tail_rcu(&ch->entry, &nx->chans);
+	mutex_unlock(&port->lock);
+
+	if (!rid) {
+		ret = srpt_ib_qp_move(ch, IB_QPS_RTR);
+		if (ret) {
+			reason = SRP_LOGIN_REJ_INSUFFICIENT_RESOURCES;
+			goto reject_close;
+		}
+	}
+
+	if (ch->imm_offset)
+		rsp_flags |= SRP_LOGIN_RSP_IMMED_SUPP;
+	rsp_len = srpt_build_login_rsp(&rsp, l->tag, ch->rq_depth,
+				       srp_max_req_size, l->it_iu_len,
+				       rsp_flags);
+	atomic_set(&ch->req_lim, ch->rq_depth);
+	memset(&rep, 0, sizeof(rep));
+	if (rid) {
+		rep.rdma.private_data = &rsp;
+		rep.rdma.private_data_len = rsp_len;
+		rep.rdma.rnr_retry_count = 7;
+		rep.rdma.flow_control = 1;
+		rep.rdma.responder_resources = 4;
+		rep.rdma.initiator_depth = 4;
+	} else {
+		rep.ib.qp_num = ch->qp->qp_num;
+		rep.ib.private_data = &rsp;
+		rep.ib.private_data_len = rsp_len;
+		rep.ib.rnr_retry_count = 7;
+		rep.ib.flow_control = 1;
+		rep.ib.srq = !!hca->srq;
+		rep.ib.responder_resources = 4;
+		rep.ib.initiator_depth = 4;
+	}
+
+	/* Under the port lock so that a concurrent disable sees the channel. */
+	mutex_lock(&port->lock);
+	if (port->enabled && READ_ONCE(ch->state) == SRPT_CH_CONNECTING)
+		ret = rid ? rdma_accept(rid, &rep.rdma) :
+			    ib_send_cm_rep(iid, &rep.ib);
+	else
+		ret = -ECONNABORTED;
+	mutex_unlock(&port->lock);
+	if (!ret)
+		return 0;
+	pr_info(SRPT_DRV ": %s: accepting login failed: %d\n", ch->name, ret);
+	reason = SRP_LOGIN_REJ_INSUFFICIENT_RESOURCES;
+
+reject_close:
+	srpt_send_reject(rid, iid, l->tag, reason);
+	srpt_chan_close(ch);
+	return 0;
+
+fail:
+	srpt_send_reject(rid, iid, l->tag, reason);
+	srpt_chan_destroy_hw(ch);
+	srpt_free_rings(ch);
+	if (rid)
+		rid->context = NULL;
+	else
+		iid->context = NULL;
+	kfree(ch);
+	return ret;
+}
+
+static void srpt_chan_established(struct srpt_chan *ch)
+{
+	int ret;
+
+	if (!ch->using_rdma_cm) {
+		ret = srpt_ib_qp_move(ch, IB_QPS_RTS);
+		if (ret) {
+			pr_err(SRPT_DRV ": %s: QP to RTS failed: %d\n",
+			       ch->name, ret);
+			srpt_chan_close(ch);
+			return;
+		}
+	}
+	if (!srpt_set_state(ch, SRPT_CH_LIVE))
+		return;
+	pr_debug("%s: live\n", ch->name);
+	/* Its completion processes IUs that arrived before this point. */
+	ret = srpt_post_zero_write(ch);
+	if (ret)
+		pr_err(SRPT_DRV ": %s: posting zero-length write failed: %d\n",
+		       ch->name, ret);
+}
+
+static int srpt_rdma_login(struct rdma_cm_id *id, struct rdma_cm_event *ev)
+{
+	struct srpt_hca *hca = srpt_hca_of(id->device);
+	struct srpt_login l;
+	char name[64];
+
+	if (!hca)
+		return -ECONNREFUSED;
+	if (srpt_login_from_rdma(&l, ev->param.conn.private_data,
+				 ev->param.conn.private_data_len)) {
+		pr_warn_ratelimited(SRPT_DRV ": RDMA CM login with %u bytes of private data refused\n",
+				    ev->param.conn.private_data_len);
+		srpt_send_reject(id, NULL, 0,
+				 SRP_LOGIN_REJ_UNABLE_ESTABLISH_CHANNEL);
+		return -EINVAL;
+	}
+	snprintf(name, sizeof(name), "%pIS", &id->route.addr.src_addr);
+	return srpt_login(hca, id->port_num, id, NULL,
+			  id->route.path_rec ?
+			  be16_to_cpu(id->route.path_rec->pkey) : 0, &l, name);
+}
+
+static int srpt_rdma_cm_handler(struct rdma_cm_id *id,
+				struct rdma_cm_event *ev)
+{
+	struct srpt_chan *ch = id->context;
+
+	if (ev->event == RDMA_CM_EVENT_CONNECT_REQUEST)
+		return srpt_rdma_login(id, ev);
+	if (!ch)
+		return 0;
+
+	switch (ev->event) {
+	case RDMA_CM_EVENT_ESTABLISHED:
+		srpt_chan_established(ch);
+		break;
+	case RDMA_CM_EVENT_DISCONNECTED:
+		/* Answers the DREQ if it came from the initiator. */
+		if (srpt_chan_disconnect(ch))
+			srpt_chan_close(ch);
+		break;
+	case RDMA_CM_EVENT_REJECTED:
+	case RDMA_CM_EVENT_UNREACHABLE:
+	case RDMA_CM_EVENT_CONNECT_ERROR:
+		pr_info(SRPT_DRV ": %s: %s\n", ch->name,
+			rdma_event_msg(ev->event));
+		srpt_chan_close(ch);
+		break;
+	case RDMA_CM_EVENT_TIMEWAIT_EXIT:
+	case RDMA_CM_EVENT_DEVICE_REMOVAL:
+		srpt_chan_close(ch);
+		break;
+	default:
+		pr_debug("%s: RDMA CM event %s\n", ch->name,
+			 rdma_event_msg(ev->event));
+		break;
+	}
+	/* Never let the RDMA CM destroy a channel's id: release does. */
+	return 0;
+}
+
+static int srpt_ib_login(struct ib_cm_id *id, const struct ib_cm_event *ev)
+{
+	const struct ib_cm_req_event_param *p = &ev->param.req_rcvd;
+	struct srpt_hca *hca = id->context;
+	struct srpt_login l;
+	char name[64];
+
+	if (srpt_login_from_ib(&l, ev->private_data, IB_CM_REQ_PRIVATE_DATA_SIZE)) {
+		srpt_send_reject(NULL, id, 0,
+				 SRP_LOGIN_REJ_UNABLE_ESTABLISH_CHANNEL);
+		return -EINVAL;
+	}
+	srpt_fmt_guid_name(name, sizeof(name), &p->primary_path->dgid);
+	return srpt_login(hca, p->port, NULL, id,
+			  be16_to_cpu(p->primary_path->pkey), &l, name);
+}
+
+/**
+ * srpt_ib_cm_handler() - IB CM events (listener and channels)
+ * @id: CM id
+ * @ev: event
+ *
+ * Return: non-zero only when a new id must be destroyed by the IB CM.
+ */
+int srpt_ib_cm_handler(struct ib_cm_id *id, const struct ib_cm_event *ev)
+{
+	struct srpt_chan *ch = id->context;
+
+	if (ev->event == IB_CM_REQ_RECEIVED)
+		return srpt_ib_login(id, ev);
+
+	switch (ev->event) {
+	case IB_CM_RTU_RECEIVED:
+	case IB_CM_USER_ESTABLISHED:
+		srpt_chan_established(ch);
+		break;
+	case IB_CM_DREQ_RECEIVED:
+		srpt_chan_disconnect(ch);
+		break;
+	case IB_CM_REJ_RECEIVED:
+	case IB_CM_DREP_RECEIVED:
+	case IB_CM_TIMEWAIT_EXIT:
+	case IB_CM_REP_ERROR:
+		srpt_chan_close(ch);
+		break;
+	default:
+		pr_debug("%s: IB CM event %d\n", ch->name, ev->event);
+		break;
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------- */
+/* The RDMA CM listener (one, on all addresses). */
+
+static struct rdma_cm_id *srpt_rdma_listen_on(struct sockaddr *sa)
+{
+	struct rdma_cm_id *id;
+	int ret;
+
+	id = rdma_create_id(&init_net, srpt_rdma_cm_handler, NULL,
+			    RDMA_PS_TCP, IB_QPT_RC);
+	if (IS_ERR(id))
+		return id;
+	ret = rdma_bind_addr(id, sa);
+	if (!ret)
+		ret = rdma_listen(id, 128);
+	if (ret) {
+		rdma_destroy_id(id);
+		return ERR_PTR(ret);
+	}
+	return id;
+}
+
+/**
+ * srpt_cm_listen_rdma() - (re)start the RDMA CM listener
+ * @port: TCP-space port number, 0 to stop listening
+ *
+ * Listens on [::]:port, or on 0.0.0.0:port where IPv6 is unavailable.
+ */
+int srpt_cm_listen_rdma(u16 port)
+{
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6 };
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct rdma_cm_id *id = NULL, *old;
+
+	mutex_lock(&srpt_listen_lock);
+	if (port == srpt_listen_port && (srpt_listen_id || !port)) {
+		mutex_unlock(&srpt_listen_lock);
+		return 0;
+	}
+	if (port) {
+		sin6.sin6_port = cpu_to_be16(port);
+		id = srpt_rdma_listen_on((struct sockaddr *)&sin6);
+		if (IS_ERR(id)) {
+			sin.sin_port = cpu_to_be16(port);
+			id = srpt_rdma_listen_on((struct sockaddr *)&sin);
+		}
+		if (IS_ERR(id)) {
+			mutex_unlock(&srpt_listen_lock);
+			pr_err(SRPT_DRV ": RDMA CM listen on port %u failed: %ld\n",
+			       port, PTR_ERR(id));
+			return PTR_ERR(id);
+		}
+	}
+	old = srpt_listen_id;
+	srpt_listen_id = id;
+	srpt_listen_port = port;
+	mutex_unlock(&srpt_listen_lock);
+	if (old)
+		rdma_destroy_id(old);
+	if (port)
+		pr_info(SRPT_DRV ": RDMA CM listening on port %u\n", port);
+	return 0;
+}
+
+void srpt_cm_stop_rdma(void)
+{
+	srpt_cm_listen_rdma(0);
+}
+
+u16 srpt_cm_rdma_port(void)
+{
+	return READ_ONCE(srpt_listen_port);
+}

@@ -1,0 +1,661 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * keel ib_srpt: the command path - IU dispatch, SRP_CMD and SRP_TSK_MGMT
+ * submission to LIO, RDMA transfers and SRP_RSP responses.
+ *
+ * Receive completions are handled in the channel's completion thread. A
+ * command occupies one "send context" (indexed by its LIO session tag)
+ * from the moment its IU is parsed until its response has been sent and
+ * LIO released it. IUs that arrive before the connection is established,
+ * or while every tag is in use, wait on ch->pending (their receive buffer
+ * is not reposted meanwhile, which bounds that list by the ring size).
+ *
+ * Malformed IUs never reach LIO: they get a locally built SRP_RSP with
+ * CHECK CONDITION (ILLEGAL REQUEST, INVALID FIELD IN COMMAND INFORMATION
+ * UNIT) and a rate-limited log line.
+ */
+#include <linux/slab.h>
+#include <linux/sbitmap.h>
+#include <linux/blk_types.h>
+#include <scsi/scsi_proto.h>
+#include <scsi/scsi_common.h>
+#include <target/target_core_base.h>
+#include <target/target_core_fabric.h>
+#include "srpt.h"
+
+static inline struct srpt_send_ctx *to_sc(struct se_cmd *cmd)
+{
+	return container_of(cmd, struct srpt_send_ctx, cmd);
+}
+
+/* Credits for the next response: its own plus any owed ones. */
+static u32 srpt_take_credits(struct srpt_chan *ch)
+{
+	return 1 + atomic_xchg(&ch->credits_owed, 0);
+}
+
+static struct srpt_send_ctx *srpt_get_send_ctx(struct srpt_chan *ch)
+{
+	struct srpt_send_ctx *sc;
+	unsigned int cpu;
+	int tag;
+
+	tag = sbitmap_queue_get(&ch->sess->sess_tag_pool, &cpu);
+	if (tag < 0)
+		return NULL;
+	sc = ch->send_ring[tag];
+	sc->state = SRPT_CMD_NEW;
+	sc->imm_recv = NULL;
+	sc->rw = NULL;
+	sc->nr_rw = 0;
+	sc->nr_wrs = 0;
+	sc->status_only = false;
+	memset(&sc->cmd, 0, sizeof(sc->cmd));
+	memset(sc->sense, 0, sizeof(sc->sense));
+	sc->cmd.map_tag = tag;
+	sc->cmd.map_cpu = cpu;
+	return sc;
+}
+
+static void srpt_put_tag(struct srpt_chan *ch, struct srpt_send_ctx *sc)
+{
+	target_free_tag(ch->sess, &sc->cmd);
+}
+
+/* Direction of the RDMA transfers: reverse of the SCSI direction. */
+static enum dma_data_direction srpt_rw_dir(struct srpt_send_ctx *sc)
+{
+	return sc->cmd.data_direction == DMA_TO_DEVICE ? DMA_FROM_DEVICE :
+							 DMA_TO_DEVICE;
+}
+
+static void srpt_free_rw(struct srpt_chan *ch, struct srpt_send_ctx *sc)
+{
+	enum dma_data_direction dir = srpt_rw_dir(sc);
+	u32 i;
+
+	for (i = 0; i < sc->nr_rw; i++) {
+		struct srpt_rw *rw = &sc->rw[i];
+
+		rdma_rw_ctx_destroy(&rw->ctx, ch->qp, ch->port->num, rw->sg,
+				    rw->nents, dir);
+		target_free_sgl(rw->sg, rw->nents);
+	}
+	if (sc->rw != &sc->rw_one)
+		kfree(sc->rw);
+	sc->rw = NULL;
+	sc->nr_rw = 0;
+	sc->nr_wrs = 0;
+}
+
+/*
+ * Set up one rdma_rw context per remote buffer. The page lists of all
+ * buffers are chained into one scatterlist for LIO.
+ */
+static int srpt_setup_rw(struct srpt_chan *ch, struct srpt_send_ctx *sc,
+			 const struct srpt_cmd_desc *d,
+			 struct scatterlist **sgl, u32 *sg_cnt)
+{
+	enum dma_data_direction dir = srpt_rw_dir(sc);
+	struct scatterlist *prev = NULL;
+	unsigned int prev_n = 0;
+	u32 i;
+	int ret;
+
+	if (d->nbufs == 1) {
+		sc->rw = &sc->rw_one;
+	} else {
+		sc->rw = kcalloc(d->nbufs, sizeof(*sc->rw), GFP_KERNEL);
+		if (!sc->rw)
+			return -ENOMEM;
+	}
+	*sgl = NULL;
+	*sg_cnt = 0;
+	for (i = 0; i < d->nbufs; i++) {
+		const struct srp_direct_buf *db = &d->bufs[i];
+		struct srpt_rw *rw = &sc->rw[i];
+		u64 va = get_unaligned_be64(&db->va);
+		u32 key = get_unaligned_be32(&db->key);
+		u32 len = get_unaligned_be32(&db->len);
+
+		ret = target_alloc_sgl(&rw->sg, &rw->nents, len, false,
+				       i + 1 < d->nbufs);
+		if (ret)
+			goto unwind;
+		ret = rdma_rw_ctx_init(&rw->ctx, ch->qp, ch->port->num, rw->sg,
+				       rw->nents, 0, va, key, dir);
+		if (ret < 0) {
+			target_free_sgl(rw->sg, rw->nents);
+			goto unwind;
+		}
+		rw->len = len;
+		sc->nr_wrs += ret;
+		sc->nr_rw++;
+		if (prev) {
+			/* target_alloc_sgl(chainable) left one spare entry */
+			sg_unmark_end(&prev[prev_n - 1]);
+			sg_chain(prev, prev_n + 1, rw->sg);
+		} else {
+			*sgl = rw->sg;
+		}
+		prev = rw->sg;
+		prev_n = rw->nents;
+		*sg_cnt += rw->nents;
+	}
+	/* More RDMA work requests than the send queue can ever hold. */
+	if (sc->nr_wrs + 1 > ch->max_send_wr) {
+		ret = -E2BIG;
+		goto unwind;
+	}
+	return 0;
+
+unwind:
+	srpt_free_rw(ch, sc);
+	return ret;
+}
+
+/* Post a response whose contents are already in sc->b.buf. */
+static int srpt_post_rsp(struct srpt_chan *ch, struct srpt_send_ctx *sc,
+			 u32 len, struct ib_send_wr *chain_head,
+			 struct ib_send_wr *send_wr)
+{
+	struct srpt_hca *hca = ch->port->hca;
+	struct ib_sge sge;
+	int ret;
+
+	if (atomic_sub_return(1 + sc->nr_wrs, &ch->sq_avail) < 0) {
+		pr_warn_ratelimited(SRPT_DRV ": %s: send queue full\n",
+				    ch->name);
+		ret = -ENOMEM;
+		goto undo;
+	}
+	ib_dma_sync_single_for_device(hca->dev, sc->b.dma, len, DMA_TO_DEVICE);
+	sge.addr = sc->b.dma;
+	sge.length = len;
+	sge.lkey = hca->lkey;
+	sc->b.cqe.done = srpt_send_done;
+	memset(send_wr, 0, sizeof(*send_wr));
+	send_wr->wr_cqe = &sc->b.cqe;
+	send_wr->sg_list = &sge;
+	send_wr->num_sge = 1;
+	send_wr->opcode = IB_WR_SEND;
+	send_wr->send_flags = IB_SEND_SIGNALED;
+	ret = ib_post_send(ch->qp, chain_head ? chain_head : send_wr, NULL);
+	if (!ret)
+		return 0;
+	pr_err_ratelimited(SRPT_DRV ": %s: posting response failed: %d\n",
+			   ch->name, ret);
+undo:
+	atomic_add(1 + sc->nr_wrs, &ch->sq_avail);
+	return ret;
+}
+
+/*
+ * Respond to an IU that LIO never saw (malformed, or no session slot).
+ * The tag is released when the send completes.
+ */
+static void srpt_local_rsp(struct srpt_chan *ch, struct srpt_send_ctx *sc,
+			   u64 tag, u8 status, const u8 *sense, u32 sense_len,
+			   int tmf_code)
+{
+	struct ib_send_wr wr;
+	u32 credits = srpt_take_credits(ch);
+	u32 len;
+
+	sc->state = SRPT_CMD_LOCAL_RSP;
+	sc->nr_wrs = 0;
+	if (tmf_code >= 0)
+		len = srpt_build_tmr_rsp(sc->b.buf, tag, credits, tmf_code);
+	else
+		len = srpt_build_rsp(sc->b.buf, min(ch->max_ti_iu, ch->max_rsp),
+				     tag, credits, status, 0, 0, sense,
+				     sense_len);
+	atomic_inc(&ch->req_lim);
+	if (srpt_post_rsp(ch, sc, len, NULL, &wr)) {
+		/* Give the credits back for the next response. */
+		atomic_add(credits, &ch->credits_owed);
+		atomic_dec(&ch->req_lim);
+		sc->state = SRPT_CMD_DONE;
+		srpt_put_tag(ch, sc);
+	}
+}
+
+static void srpt_refuse_cmd(struct srpt_chan *ch, struct srpt_send_ctx *sc,
+			    u64 tag, enum srpt_iu_err err, u32 len)
+{
+	u8 sense[18];
+	u32 slen = srpt_build_invalid_iu_sense(sense);
+
+	atomic64_inc(&ch->stat_bad_ius);
+	pr_warn_ratelimited(SRPT_DRV ": %s: refusing SRP_CMD tag %#llx (%u bytes): %s\n",
+			    ch->name, tag, len, srpt_iu_err_str(err));
+	srpt_local_rsp(ch, sc, tag, SAM_STAT_CHECK_CONDITION, sense, slen, -1);
+}
+
+/*
+ * A READ/WRITE whose remote buffers do not cover whole blocks: LIO accepts
+ * an overflowing READ and passes the partial block on, which block
+ * drivers reject or warn about. Refuse it here instead.
+ */
+static bool srpt_partial_blocks(struct srpt_send_ctx *sc)
+{
+	struct se_cmd *cmd = &sc->cmd;
+	u32 bs, i;
+
+	if (!(cmd->se_cmd_flags & SCF_SCSI_DATA_CDB) || !cmd->se_dev)
+		return false;
+	bs = cmd->se_dev->dev_attrib.block_size;
+	if (!bs)
+		return false;
+	if (cmd->data_length % bs)
+		return true;
+	/*
+	 * Each remote buffer becomes its own piece of the scatterlist, and
+	 * block drivers need sector-sized pieces (not whole logical blocks:
+	 * an initiator's memory registration may split a 4 KiB block).
+	 */
+	for (i = 0; i < sc->nr_rw; i++)
+		if (sc->rw[i].len % SECTOR_SIZE)
+			return true;
+	return false;
+}
+
+/* Returns true when the receive buffer is now owned by the command. */
+static bool srpt_handle_cmd(struct srpt_chan *ch, struct srpt_recv_ctx *rc,
+			    struct srpt_send_ctx *sc)
+{
+	void *iu = rc->b.buf + rc->b.start;
+	struct se_cmd *cmd = &sc->cmd;
+	struct scatterlist *sgl = NULL;
+	struct srpt_cmd_desc d;
+	enum srpt_iu_err err;
+	bool owned = false;
+	u32 sg_cnt = 0;
+	int ret;
+
+	err = srpt_parse_cmd(iu, rc->len, ch->imm_offset, srp_max_req_size,
+			     &d);
+	if (err) {
+		srpt_refuse_cmd(ch, sc, d.tag, err, rc->len);
+		return false;
+	}
+	cmd->tag = d.tag;
+	cmd->data_direction = d.dir;
+
+	if (d.fmt == SRP_DATA_DESC_IMM && d.data_len) {
+		void *data = iu + d.imm_off;
+
+		if (WARN_ON_ONCE((uintptr_t)data & 511)) {
+			srpt_refuse_cmd(ch, sc, d.tag, SRPT_IU_IMM, rc->len);
+			return false;
+		}
+		sg_init_one(&sc->imm_sg, data, d.data_len);
+		sgl = &sc->imm_sg;
+		sg_cnt = 1;
+		sc->imm_recv = rc;
+		owned = true;
+	} else if (d.nbufs) {
+		ret = srpt_setup_rw(ch, sc, &d, &sgl, &sg_cnt);
+		if (ret == -E2BIG) {
+			srpt_refuse_cmd(ch, sc, d.tag, SRPT_IU_TOO_BIG,
+					rc->len);
+			return false;
+		}
+		if (ret) {
+			pr_debug("%s: no RDMA context for tag %#llx: %d\n",
+				 ch->name, d.tag, ret);
+			srpt_local_rsp(ch, sc, d.tag, SAM_STAT_BUSY, NULL, 0,
+				       -1);
+			return false;
+		}
+	}
+
+	ret = target_init_cmd(cmd, ch->sess, sc->sense, d.lun, d.data_len,
+			      d.task_attr, d.dir, TARGET_SCF_ACK_KREF);
+	if (ret) {
+		/* The session is stopping; LIO will not take commands. */
+		srpt_free_rw(ch, sc);
+		sc->imm_recv = NULL;
+		srpt_local_rsp(ch, sc, d.tag, SAM_STAT_BUSY, NULL, 0, -1);
+		return false;
+	}
+	/*
+	 * From here on LIO owns error handling (queue_status) and the
+	 * command may complete on another CPU at any time; a lent receive
+	 * buffer is reposted by srpt_cmd_release().
+	 */
+	if (target_submit_prep(cmd, (unsigned char *)d.cdb, sgl, sg_cnt,
+			       NULL, 0, NULL, 0, GFP_KERNEL))
+		return owned;
+	if (unlikely(srpt_partial_blocks(sc))) {
+		atomic64_inc(&ch->stat_bad_ius);
+		pr_warn_ratelimited(SRPT_DRV ": %s: refusing SRP_CMD tag %#llx: buffers of %u bytes are not whole blocks\n",
+				    ch->name, d.tag, cmd->data_length);
+		transport_generic_request_failure(cmd,
+					TCM_INVALID_FIELD_IN_COMMAND_IU);
+		return owned;
+	}
+	target_submit(cmd);
+	return owned;
+}
+
+static void srpt_handle_tmf(struct srpt_chan *ch, struct srpt_recv_ctx *rc,
+			    struct srpt_send_ctx *sc)
+{
+	const struct srp_tsk_mgmt *t = rc->b.buf + rc->b.start;
+	u64 tag, task_tag, lun;
+	int fn;
+
+	if (rc->len < sizeof(*t)) {
+		atomic64_inc(&ch->stat_bad_ius);
+		pr_warn_ratelimited(SRPT_DRV ": %s: short SRP_TSK_MGMT (%u bytes)\n",
+				    ch->name, rc->len);
+		tag = rc->len >= 16 ? get_unaligned(&t->tag) : 0;
+		srpt_local_rsp(ch, sc, tag, 0, NULL, 0, SRPT_TMF_FAILED);
+		return;
+	}
+	tag = get_unaligned(&t->tag);
+	task_tag = get_unaligned(&t->task_tag);
+	lun = scsilun_to_int((struct scsi_lun *)&t->lun);
+	fn = srpt_tmf_to_tcm(t->tsk_mgmt_func);
+	if (fn < 0) {
+		pr_info_ratelimited(SRPT_DRV ": %s: unsupported task management function %#x\n",
+				    ch->name, t->tsk_mgmt_func);
+		srpt_local_rsp(ch, sc, tag, 0, NULL, 0,
+			       SRPT_TMF_NOT_SUPPORTED);
+		return;
+	}
+	sc->state = SRPT_CMD_MGMT;
+	sc->cmd.tag = tag;
+	if (target_submit_tmr(&sc->cmd, ch->sess, NULL, lun, sc, fn,
+			      GFP_KERNEL, task_tag, TARGET_SCF_ACK_KREF))
+		srpt_local_rsp(ch, sc, tag, 0, NULL, 0, SRPT_TMF_FAILED);
+}
+
+/*
+ * Handle one received IU. Returns false when it has to wait (channel not
+ * live yet, or no free tag); the caller then keeps it on ch->pending.
+ */
+static bool srpt_handle_iu(struct srpt_chan *ch, struct srpt_recv_ctx *rc)
+{
+	struct srpt_send_ctx *sc = NULL;
+	bool kept = false;
+	u8 opcode;
+
+	if (unlikely(READ_ONCE(ch->state) == SRPT_CH_CONNECTING))
+		return false;
+	if (unlikely(READ_ONCE(ch->state) >= SRPT_CH_DRAINING)) {
+		/* Nobody will read an answer; the session is going away. */
+		srpt_post_recv(ch, rc);
+		return true;
+	}
+
+	ib_dma_sync_single_for_cpu(ch->port->hca->dev, rc->b.dma,
+				   rc->b.start + srp_max_req_size,
+				   DMA_FROM_DEVICE);
+	opcode = likely(rc->len) ? *(u8 *)(rc->b.buf + rc->b.start) : 0xff;
+	if (opcode == SRP_CMD || opcode == SRP_TSK_MGMT) {
+		sc = srpt_get_send_ctx(ch);
+		if (unlikely(!sc))
+			return false;
+	}
+	atomic64_inc(&ch->stat_ius);
+
+	switch (opcode) {
+	case SRP_CMD:
+		kept = srpt_handle_cmd(ch, rc, sc);
+		break;
+	case SRP_TSK_MGMT:
+		srpt_handle_tmf(ch, rc, sc);
+		break;
+	case SRP_I_LOGOUT:
+		pr_info(SRPT_DRV ": %s: initiator logout\n", ch->name);
+		atomic_inc(&ch->credits_owed);
+		srpt_chan_disconnect(ch);
+		break;
+	case SRP_CRED_RSP:
+	case SRP_AER_RSP:
+		/* Answers to requests we never send; they cost no credit. */
+		pr_debug("%s: ignoring IU %#x\n", ch->name, opcode);
+		break;
+	default:
+		atomic64_inc(&ch->stat_bad_ius);
+		atomic_inc(&ch->credits_owed);
+		pr_warn_ratelimited(SRPT_DRV ": %s: dropping IU with opcode %#x (%u bytes)\n",
+				    ch->name, opcode, rc->len);
+		break;
+	}
+	if (!kept)
+		srpt_post_recv(ch, rc);
+	return true;
+}
+
+/**
+ * srpt_drain_pending() - retry IUs that had to wait
+ * @ch: channel; called from its completion thread only
+ */
+void srpt_drain_pending(struct srpt_chan *ch)
+{
+	struct srpt_recv_ctx *rc, *next;
+
+	list_for_each_entry_safe(rc, next, &ch->pending, pending) {
+		list_del_init(&rc->pending);
+		if (!srpt_handle_iu(ch, rc)) {
+			list_add(&rc->pending, &ch->pending);
+			break;
+		}
+	}
+}
+
+void srpt_recv_done(struct ib_cq *cq, struct ib_wc *wc)
+{
+	struct srpt_chan *ch = wc->qp->qp_context;
+	struct srpt_recv_ctx *rc =
+		container_of(wc->wr_cqe, struct srpt_recv_ctx, b.cqe);
+
+	if (unlikely(wc->status != IB_WC_SUCCESS)) {
+		srpt_chan_fatal(ch, "receive", wc->status);
+		/* SRQ buffers are shared: hand them back to the SRQ. */
+		if (!ch->recv_ring && ch->port->hca->srq)
+			srpt_post_srq_recv(ch->port->hca, rc);
+		return;
+	}
+	atomic_dec(&ch->req_lim);
+	rc->len = wc->byte_len;
+	if (!list_empty(&ch->pending) || !srpt_handle_iu(ch, rc))
+		list_add_tail(&rc->pending, &ch->pending);
+}
+
+void srpt_send_done(struct ib_cq *cq, struct ib_wc *wc)
+{
+	struct srpt_chan *ch = wc->qp->qp_context;
+	struct srpt_send_ctx *sc =
+		container_of(wc->wr_cqe, struct srpt_send_ctx, b.cqe);
+	enum srpt_cmd_state prev = sc->state;
+
+	atomic_add(1 + sc->nr_wrs, &ch->sq_avail);
+	if (unlikely(wc->status != IB_WC_SUCCESS))
+		srpt_chan_fatal(ch, "response", wc->status);
+	sc->state = SRPT_CMD_DONE;
+	switch (prev) {
+	case SRPT_CMD_LOCAL_RSP:
+		srpt_put_tag(ch, sc);
+		break;
+	case SRPT_CMD_RSP_SENT:
+	case SRPT_CMD_MGMT_RSP_SENT:
+		transport_generic_free_cmd(&sc->cmd, 0);
+		break;
+	default:
+		WARN_ONCE(1, "send completion in state %d\n", prev);
+		break;
+	}
+	srpt_drain_pending(ch);
+}
+
+static void srpt_rdma_read_done(struct ib_cq *cq, struct ib_wc *wc)
+{
+	struct srpt_chan *ch = wc->qp->qp_context;
+	struct srpt_send_ctx *sc =
+		container_of(wc->wr_cqe, struct srpt_send_ctx, rdma_cqe);
+
+	atomic_add(sc->nr_wrs, &ch->sq_avail);
+	sc->nr_wrs = 0;
+	if (sc->state != SRPT_CMD_NEED_DATA) {
+		pr_err_ratelimited(SRPT_DRV ": %s: RDMA READ completion in state %d\n",
+				   ch->name, sc->state);
+		return;
+	}
+	sc->state = SRPT_CMD_DATA_IN;
+	if (unlikely(wc->status != IB_WC_SUCCESS)) {
+		srpt_chan_fatal(ch, "RDMA READ", wc->status);
+		transport_generic_request_failure(&sc->cmd,
+					TCM_CHECK_CONDITION_ABORT_CMD);
+		return;
+	}
+	target_execute_cmd(&sc->cmd);
+}
+
+/* LIO: fetch write data from the initiator. */
+int srpt_cmd_write_pending(struct se_cmd *cmd)
+{
+	struct srpt_send_ctx *sc = to_sc(cmd);
+	struct srpt_chan *ch = sc->ch;
+	struct ib_send_wr *first = NULL;
+	struct ib_cqe *cqe = &sc->rdma_cqe;
+	int i, ret;
+
+	if (sc->imm_recv || !sc->nr_rw) {
+		sc->state = SRPT_CMD_DATA_IN;
+		target_execute_cmd(cmd);
+		return 0;
+	}
+	if (READ_ONCE(ch->state) >= SRPT_CH_DRAINING)
+		return -EIO;	/* LIO answers with CHECK CONDITION */
+	sc->state = SRPT_CMD_NEED_DATA;
+	if (atomic_sub_return(sc->nr_wrs, &ch->sq_avail) < 0) {
+		ret = -ENOMEM;	/* LIO retries through its queue-full path */
+		goto undo;
+	}
+	sc->rdma_cqe.done = srpt_rdma_read_done;
+	for (i = sc->nr_rw - 1; i >= 0; i--) {
+		first = rdma_rw_ctx_wrs(&sc->rw[i].ctx, ch->qp, ch->port->num,
+					cqe, first);
+		cqe = NULL;
+	}
+	ret = ib_post_send(ch->qp, first, NULL);
+	if (!ret)
+		return 0;
+	pr_err_ratelimited(SRPT_DRV ": %s: posting RDMA READ failed: %d\n",
+			   ch->name, ret);
+undo:
+	atomic_add(sc->nr_wrs, &ch->sq_avail);
+	sc->state = SRPT_CMD_NEW;
+	return ret;
+}
+
+static void srpt_send_response(struct se_cmd *cmd)
+{
+	struct srpt_send_ctx *sc = to_sc(cmd);
+	struct srpt_chan *ch = sc->ch;
+	struct ib_send_wr wr, *head = NULL;
+	enum srpt_cmd_state prev = sc->state;
+	u32 credits, len;
+	int i;
+
+	switch (prev) {
+	case SRPT_CMD_NEW:
+	case SRPT_CMD_DATA_IN:
+		sc->state = SRPT_CMD_RSP_SENT;
+		break;
+	case SRPT_CMD_MGMT:
+		sc->state = SRPT_CMD_MGMT_RSP_SENT;
+		break;
+	default:
+		WARN_ONCE(1, "%s: response in state %d\n", ch->name, prev);
+		return;
+	}
+
+	/* Read data goes first, in the same post as the response. */
+	if (prev != SRPT_CMD_MGMT && cmd->data_direction == DMA_FROM_DEVICE &&
+	    cmd->data_length && !sc->status_only) {
+		for (i = sc->nr_rw - 1; i >= 0; i--)
+			head = rdma_rw_ctx_wrs(&sc->rw[i].ctx, ch->qp,
+					       ch->port->num, NULL,
+					       head ? head : &wr);
+	} else {
+		sc->nr_wrs = 0;
+	}
+
+	credits = srpt_take_credits(ch);
+	if (prev == SRPT_CMD_MGMT) {
+		len = srpt_build_tmr_rsp(sc->b.buf, cmd->tag, credits,
+				srpt_tmr_rsp_code(cmd->se_tmr_req->response));
+	} else {
+		bool under = cmd->se_cmd_flags & SCF_UNDERFLOW_BIT;
+		bool over = cmd->se_cmd_flags & SCF_OVERFLOW_BIT;
+
+		len = srpt_build_rsp(sc->b.buf, min(ch->max_ti_iu, ch->max_rsp),
+				     cmd->tag, credits, cmd->scsi_status,
+				     srpt_resid_flags(cmd->data_direction,
+						      under, over),
+				     cmd->residual_count, sc->sense,
+				     cmd->scsi_sense_length);
+	}
+	atomic_inc(&ch->req_lim);
+	if (srpt_post_rsp(ch, sc, len, head, &wr)) {
+		atomic_add(credits, &ch->credits_owed);
+		atomic_dec(&ch->req_lim);
+		sc->state = SRPT_CMD_DONE;
+		target_put_sess_cmd(cmd);
+	}
+}
+
+int srpt_cmd_data_in(struct se_cmd *cmd)
+{
+	srpt_send_response(cmd);
+	return 0;
+}
+
+int srpt_cmd_status(struct se_cmd *cmd)
+{
+	to_sc(cmd)->status_only = true;
+	srpt_send_response(cmd);
+	return 0;
+}
+
+void srpt_cmd_tmr_rsp(struct se_cmd *cmd)
+{
+	srpt_send_response(cmd);
+}
+
+/* LIO aborted the command without a response: return its credit. */
+void srpt_cmd_aborted(struct se_cmd *cmd)
+{
+	atomic_inc(&to_sc(cmd)->ch->credits_owed);
+}
+
+void srpt_cmd_release(struct se_cmd *cmd)
+{
+	struct srpt_send_ctx *sc = to_sc(cmd);
+	struct srpt_chan *ch = sc->ch;
+	struct srpt_recv_ctx *rc = sc->imm_recv;
+
+	if (rc) {
+		sc->imm_recv = NULL;
+		srpt_post_recv(ch, rc);
+	}
+	if (sc->nr_rw)
+		srpt_free_rw(ch, sc);
+	sc->state = SRPT_CMD_DONE;
+	target_free_tag(cmd->se_sess, cmd);
+}
+
+int srpt_cmd_stop_free(struct se_cmd *cmd)
+{
+	return target_put_sess_cmd(cmd);
+}
+
+int srpt_cmd_state_of(struct se_cmd *cmd)
+{
+	return to_sc(cmd)->state;
+}

@@ -1,0 +1,533 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * keel ib_srpt: parsing and building of SRP information units.
+ *
+ * Everything here is pure: no RDMA, no LIO, no allocation. Every byte that
+ * came from the wire is treated as hostile; the functions answer "is this
+ * usable, and what does it describe" and leave the action to the callers.
+ * The same file is compiled into srpt_kunit.ko.
+ */
+#include <linux/kernel.h>
+#include <linux/string.h>
+#include <linux/ctype.h>
+#include <linux/overflow.h>
+#include <linux/inet.h>
+#include <linux/socket.h>
+#include <linux/dma-direction.h>
+#include <asm/unaligned.h>
+#include <net/net_namespace.h>
+#include <scsi/scsi_common.h>
+#include <scsi/scsi_proto.h>
+#include <target/target_core_base.h>
+#include "srpt.h"
+
+static const char * const srpt_iu_errs[SRPT_IU_NR_ERRS] = {
+	[SRPT_IU_OK]		= "ok",
+	[SRPT_IU_SHORT]		= "IU too short",
+	[SRPT_IU_CDB]		= "CDB exceeds IU",
+	[SRPT_IU_BIDI]		= "bidirectional command",
+	[SRPT_IU_FMT]		= "reserved buffer format",
+	[SRPT_IU_DESC_TRUNC]	= "descriptor exceeds IU",
+	[SRPT_IU_DESC_COUNT]	= "descriptor count mismatch",
+	[SRPT_IU_EXT_TABLE]	= "external descriptor table",
+	[SRPT_IU_LEN_SUM]	= "descriptor lengths do not add up",
+	[SRPT_IU_TOO_BIG]	= "transfer too large",
+	[SRPT_IU_ZERO_BUF]	= "empty remote buffer",
+	[SRPT_IU_IMM]		= "bad immediate data",
+};
+
+const char *srpt_iu_err_str(enum srpt_iu_err err)
+{
+	if ((unsigned int)err >= SRPT_IU_NR_ERRS)
+		return "?";
+	return srpt_iu_errs[err];
+}
+
+/**
+ * srpt_login_from_rdma() - decode RDMA CM private data of a login
+ * @l:	  result
+ * @priv: private data of the CONNECT_REQUEST event
+ * @len:  its length
+ *
+ * Return: 0, or -EINVAL when the private data is too short.
+ */
+int srpt_login_from_rdma(struct srpt_login *l, const void *priv,
+			 unsigned int len)
+{
+	const struct srp_login_req_rdma *r = priv;
+
+	memset(l, 0, sizeof(*l));
+	if (!priv || len < sizeof(*r))
+		return -EINVAL;
+	l->opcode = r->opcode;
+	l->tag = get_unaligned(&r->tag);
+	l->it_iu_len = get_unaligned_be32(&r->req_it_iu_len);
+	l->buf_fmt = get_unaligned_be16(&r->req_buf_fmt);
+	l->flags = r->req_flags;
+	l->imm_offset = get_unaligned_be16(&r->imm_data_offset);
+	memcpy(l->i_port_id, r->initiator_port_id, 16);
+	memcpy(l->t_port_id, r->target_port_id, 16);
+	return 0;
+}
+
+/**
+ * srpt_login_from_ib() - decode an SRP_LOGIN_REQ carried in an IB CM REQ
+ * @l:	  result
+ * @priv: REQ private data
+ * @len:  its length
+ *
+ * Return: 0, or -EINVAL when the private data is too short.
+ */
+int srpt_login_from_ib(struct srpt_login *l, const void *priv,
+		       unsigned int len)
+{
+	const struct srp_login_req *r = priv;
+
+	memset(l, 0, sizeof(*l));
+	if (!priv || len < sizeof(*r))
+		return -EINVAL;
+	l->opcode = r->opcode;
+	l->tag = get_unaligned(&r->tag);
+	l->it_iu_len = get_unaligned_be32(&r->req_it_iu_len);
+	l->buf_fmt = get_unaligned_be16(&r->req_buf_fmt);
+	l->flags = r->req_flags;
+	l->imm_offset = get_unaligned_be16(&r->imm_data_offset);
+	memcpy(l->i_port_id, r->initiator_port_id, 16);
+	memcpy(l->t_port_id, r->target_port_id, 16);
+	return 0;
+}
+
+/**
+ * srpt_login_check() - validate the fields of a login request
+ * @l:		  decoded request
+ * @service_guid: our target port identifier (both halves)
+ * @max_req_size: srp_max_req_size
+ *
+ * Return: 0 when acceptable, else the SRP_LOGIN_REJ reason.
+ */
+u32 srpt_login_check(const struct srpt_login *l, u64 service_guid,
+		     u32 max_req_size)
+{
+	if (l->opcode != SRP_LOGIN_REQ)
+		return SRP_LOGIN_REJ_UNABLE_ESTABLISH_CHANNEL;
+	if (l->it_iu_len < SRPT_MIN_IT_IU_LEN || l->it_iu_len > max_req_size)
+		return SRP_LOGIN_REJ_REQ_IT_IU_LENGTH_TOO_LARGE;
+	if (l->buf_fmt & ~(SRP_BUF_FORMAT_DIRECT | SRP_BUF_FORMAT_INDIRECT))
+		return SRP_LOGIN_REJ_UNSUPPORTED_DESCRIPTOR_FMT;
+	if (get_unaligned_be64(&l->t_port_id[0]) != service_guid ||
+	    get_unaligned_be64(&l->t_port_id[8]) != service_guid)
+		return SRP_LOGIN_REJ_UNABLE_ASSOCIATE_CHANNEL;
+	if ((l->flags & SRPT_MCH_MASK) > SRP_MULTICHAN_MULTI)
+		return SRP_LOGIN_REJ_MULTI_CHANNEL_UNSUPPORTED;
+	return 0;
+}
+
+/**
+ * srpt_login_imm_offset() - immediate data offset to grant
+ * @l: decoded request
+ *
+ * Immediate data is granted when requested with an offset that leaves room
+ * for an SRP_CMD and its immediate data descriptor and that does not exceed
+ * the largest offset the receive buffers are laid out for.
+ *
+ * Return: the offset, or 0 when immediate data is not granted.
+ */
+u16 srpt_login_imm_offset(const struct srpt_login *l)
+{
+	u16 off = l->imm_offset;
+
+	if (!(l->flags & SRP_IMMED_REQUESTED))
+		return 0;
+	if (off < sizeof(struct srp_cmd) + sizeof(struct srp_imm_buf) ||
+	    off > SRPT_IMM_OFFSET_MAX || off >= l->it_iu_len)
+		return 0;
+	return off;
+}
+
+static int srpt_task_attr(u8 attr)
+{
+	switch (attr) {
+	case SRPT_TASK_SIMPLE:
+		return TCM_SIMPLE_TAG;
+	case SRPT_TASK_HEAD:
+		return TCM_HEAD_TAG;
+	case SRPT_TASK_ACA:
+		return TCM_ACA_TAG;
+	default:
+		/* ORDERED and reserved values: the safest interpretation. */
+		return TCM_ORDERED_TAG;
+	}
+}
+
+/* Parse an indirect descriptor header + in-IU table. */
+static enum srpt_iu_err srpt_parse_indirect(const u8 *iu, u32 len, u32 off,
+					    u8 in_iu_cnt,
+					    struct srpt_cmd_desc *d)
+{
+	const struct srp_indirect_buf *ib;
+	u32 tbl_len, nbufs, i;
+	u64 sum = 0;
+
+	if (off + sizeof(*ib) > len)
+		return SRPT_IU_DESC_TRUNC;
+	ib = (const void *)(iu + off);
+	tbl_len = get_unaligned_be32(&ib->table_desc.len);
+	if (!tbl_len || tbl_len % sizeof(struct srp_direct_buf))
+		return SRPT_IU_DESC_COUNT;
+	nbufs = tbl_len / sizeof(struct srp_direct_buf);
+	if (nbufs > in_iu_cnt)
+		return SRPT_IU_EXT_TABLE;
+	if ((u64)off + sizeof(*ib) + (u64)nbufs * sizeof(ib->desc_list[0]) >
+	    len)
+		return SRPT_IU_DESC_TRUNC;
+	for (i = 0; i < nbufs; i++) {
+		u32 l = get_unaligned_be32(&ib->desc_list[i].len);
+
+		if (!l)
+			return SRPT_IU_ZERO_BUF;
+		sum += l;
+	}
+	if (sum != get_unaligned_be32(&ib->len))
+		return SRPT_IU_LEN_SUM;
+	if (sum > SRPT_MAX_XFER)
+		return SRPT_IU_TOO_BIG;
+	d->nbufs = nbufs;
+	d->bufs = ib->desc_list;
+	d->data_len = sum;
+	return SRPT_IU_OK;
+}
+
+/**
+ * srpt_parse_cmd() - validate an SRP_CMD and describe its data transfer
+ * @iu:		  the received IU
+ * @len:	  bytes received
+ * @imm_offset:	  negotiated immediate data offset (0: not negotiated)
+ * @max_req_size: srp_max_req_size
+ * @d:		  result
+ *
+ * Checks that the CDB (including additional CDB bytes and variable-length
+ * CDBs), the descriptors and the immediate data all lie within the bytes
+ * that were actually received, that descriptor counts and lengths agree, and
+ * that the transfer is of a supported kind. Nothing is read outside
+ * [@iu, @iu + @len).
+ *
+ * Return: SRPT_IU_OK or the reason for refusal.
+ */
+enum srpt_iu_err srpt_parse_cmd(const void *iu, u32 len, u16 imm_offset,
+				u32 max_req_size, struct srpt_cmd_desc *d)
+{
+	const struct srp_cmd *c = iu;
+	u8 fmt_out, fmt_in, fmt;
+	u32 add_cdb, off, cdb_room;
+
+	memset(d, 0, sizeof(*d));
+	d->dir = DMA_NONE;
+	if (len < sizeof(*c))
+		return SRPT_IU_SHORT;
+
+	d->tag = get_unaligned(&c->tag);
+	d->lun = scsilun_to_int((struct scsi_lun *)&c->lun);
+	d->task_attr = srpt_task_attr(c->task_attr);
+	d->cdb = c->cdb;
+
+	/* Bits 7..2 of ADDITIONAL CDB LENGTH count 4-byte words. */
+	add_cdb = c->add_cdb_len & ~3U;
+	off = sizeof(*c) + add_cdb;
+	if (off > len)
+		return SRPT_IU_CDB;
+	cdb_room = sizeof(c->cdb) + add_cdb;
+	if (c->cdb[0] == VARIABLE_LENGTH_CMD &&
+	    scsi_varlen_cdb_length(c->cdb) > cdb_room)
+		return SRPT_IU_CDB;
+
+	fmt_out = c->buf_fmt >> 4;
+	fmt_in = c->buf_fmt & 0xf;
+	if (fmt_out && fmt_in)
+		return SRPT_IU_BIDI;
+	if (fmt_out > SRP_DATA_DESC_IMM || fmt_in > SRP_DATA_DESC_INDIRECT)
+		return SRPT_IU_FMT;
+	fmt = fmt_out ? fmt_out : fmt_in;
+	d->fmt = fmt;
+	if (fmt == SRP_NO_DATA_DESC)
+		return SRPT_IU_OK;
+	d->dir = fmt_out ? DMA_TO_DEVICE : DMA_FROM_DEVICE;
+
+	switch (fmt) {
+	case SRP_DATA_DESC_DIRECT: {
+		const struct srp_direct_buf *db;
+
+		if (off + sizeof(*db) > len)
+			return SRPT_IU_DESC_TRUNC;
+		db = (const void *)((const u8 *)iu + off);
+		d->data_len = get_unaligned_be32(&db->len);
+		if (d->data_len > SRPT_MAX_XFER)
+			return SRPT_IU_TOO_BIG;
+		d->nbufs = d->data_len ? 1 : 0;
+		d->bufs = db;
+		return SRPT_IU_OK;
+	}
+	case SRP_DATA_DESC_INDIRECT:
+		return srpt_parse_indirect(iu, len, off,
+					   fmt_out ? c->data_out_desc_cnt :
+						     c->data_in_desc_cnt, d);
+	default: {	/* SRP_DATA_DESC_IMM, data-out only */
+		const struct srp_imm_buf *ib;
+		u32 ilen, end;
+
+		if (!imm_offset)
+			return SRPT_IU_IMM;
+		if (off + sizeof(*ib) > imm_offset)
+			return SRPT_IU_IMM;
+		ib = (const void *)((const u8 *)iu + off);
+		ilen = get_unaligned_be32(&ib->len);
+		if (check_add_overflow((u32)imm_offset, ilen, &end) ||
+		    end > max_req_size || end > len)
+			return SRPT_IU_IMM;
+		d->data_len = ilen;
+		d->imm_off = imm_offset;
+		return SRPT_IU_OK;
+	}
+	}
+}
+
+/**
+ * srpt_tmf_to_tcm() - map an SRP task management function to LIO's
+ * @srp_fn: SRP_TSK_* code
+ *
+ * Return: TMR_* or -1 for functions LIO is to reject.
+ */
+int srpt_tmf_to_tcm(u8 srp_fn)
+{
+	static const struct { u8 srp; u8 tcm; } map[] = {
+		{ SRP_TSK_ABORT_TASK,		TMR_ABORT_TASK },
+		{ SRP_TSK_ABORT_TASK_SET,	TMR_ABORT_TASK_SET },
+		{ SRP_TSK_CLEAR_TASK_SET,	TMR_CLEAR_TASK_SET },
+		{ SRP_TSK_LUN_RESET,		TMR_LUN_RESET },
+		{ SRP_TSK_CLEAR_ACA,		TMR_CLEAR_ACA },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(map); i++)
+		if (map[i].srp == srp_fn)
+			return map[i].tcm;
+	return -1;
+}
+
+/**
+ * srpt_tmr_rsp_code() - SRP RSP_CODE for a LIO TMR response
+ * @tcm_response: TMR_FUNCTION_* value
+ */
+u8 srpt_tmr_rsp_code(int tcm_response)
+{
+	if (tcm_response == TMR_FUNCTION_COMPLETE)
+		return SRPT_TMF_OK;
+	if (tcm_response == TMR_FUNCTION_REJECTED)
+		return SRPT_TMF_NOT_SUPPORTED;
+	return SRPT_TMF_FAILED;
+}
+
+u32 srpt_build_login_rsp(void *buf, u64 tag, u32 credits, u32 max_it_iu,
+			 u32 max_ti_iu, u8 rsp_flags)
+{
+	struct srp_login_rsp *r = buf;
+
+	memset(r, 0, sizeof(*r));
+	r->opcode = SRP_LOGIN_RSP;
+	r->req_lim_delta = cpu_to_be32(credits);
+	put_unaligned(tag, &r->tag);
+	r->max_it_iu_len = cpu_to_be32(max_it_iu);
+	r->max_ti_iu_len = cpu_to_be32(max_ti_iu);
+	r->buf_fmt = cpu_to_be16(SRP_BUF_FORMAT_DIRECT |
+				 SRP_BUF_FORMAT_INDIRECT);
+	r->rsp_flags = rsp_flags;
+	return sizeof(*r);
+}
+
+u32 srpt_build_login_rej(void *buf, u64 tag, u32 reason)
+{
+	struct srp_login_rej *r = buf;
+
+	memset(r, 0, sizeof(*r));
+	r->opcode = SRP_LOGIN_REJ;
+	r->reason = cpu_to_be32(reason);
+	put_unaligned(tag, &r->tag);
+	r->buf_fmt = cpu_to_be16(SRP_BUF_FORMAT_DIRECT |
+				 SRP_BUF_FORMAT_INDIRECT);
+	return sizeof(*r);
+}
+
+/**
+ * srpt_resid_flags() - SRP_RSP residual flag for a LIO residual
+ * @dir:   data direction of the command
+ * @under: SCF_UNDERFLOW_BIT set
+ * @over:  SCF_OVERFLOW_BIT set
+ */
+u8 srpt_resid_flags(enum dma_data_direction dir, bool under, bool over)
+{
+	if (dir == DMA_TO_DEVICE)
+		return under ? SRP_RSP_FLAG_DOUNDER :
+		       over ? SRP_RSP_FLAG_DOOVER : 0;
+	if (dir == DMA_FROM_DEVICE)
+		return under ? SRP_RSP_FLAG_DIUNDER :
+		       over ? SRP_RSP_FLAG_DIOVER : 0;
+	return 0;
+}
+
+/**
+ * srpt_build_rsp() - build an SRP_RSP for a SCSI command
+ * @buf:       response buffer
+ * @buf_len:   its size (the negotiated max_ti_iu_len, at least 40)
+ * @tag:       initiator tag
+ * @credits:   REQUEST LIMIT DELTA
+ * @status:    SCSI status
+ * @flags:     residual flags from srpt_resid_flags()
+ * @resid:     residual count for the flagged direction
+ * @sense:     sense data or NULL
+ * @sense_len: its length; truncated to what fits into @buf_len
+ *
+ * Return: the response length.
+ */
+u32 srpt_build_rsp(void *buf, u32 buf_len, u64 tag, u32 credits, u8 status,
+		   u8 flags, u32 resid, const u8 *sense, u32 sense_len)
+{
+	struct srp_rsp *r = buf;
+	u32 room = buf_len > sizeof(*r) ? buf_len - sizeof(*r) : 0;
+
+	memset(r, 0, sizeof(*r));
+	r->opcode = SRP_RSP;
+	r->req_lim_delta = cpu_to_be32(credits);
+	put_unaligned(tag, &r->tag);
+	r->status = status;
+	r->flags = flags;
+	if (flags & (SRP_RSP_FLAG_DOUNDER | SRP_RSP_FLAG_DOOVER))
+		r->data_out_res_cnt = cpu_to_be32(resid);
+	if (flags & (SRP_RSP_FLAG_DIUNDER | SRP_RSP_FLAG_DIOVER))
+		r->data_in_res_cnt = cpu_to_be32(resid);
+	if (!sense)
+		sense_len = 0;
+	sense_len = min(sense_len, room);
+	if (sense_len) {
+		r->flags |= SRP_RSP_FLAG_SNSVALID;
+		r->sense_data_len = cpu_to_be32(sense_len);
+		memcpy(r->data, sense, sense_len);
+	}
+	return sizeof(*r) + sense_len;
+}
+
+u32 srpt_build_tmr_rsp(void *buf, u64 tag, u32 credits, u8 code)
+{
+	struct srp_rsp *r = buf;
+
+	memset(r, 0, sizeof(*r) + 4);
+	r->opcode = SRP_RSP;
+	r->req_lim_delta = cpu_to_be32(credits);
+	put_unaligned(tag, &r->tag);
+	r->flags = SRP_RSP_FLAG_RSPVALID;
+	r->resp_data_len = cpu_to_be32(4);
+	r->data[3] = code;
+	return sizeof(*r) + 4;
+}
+
+/**
+ * srpt_build_invalid_iu_sense() - fixed-format sense for a refused IU
+ * @sense: at least 18 bytes
+ *
+ * ILLEGAL REQUEST, INVALID FIELD IN COMMAND INFORMATION UNIT (0Eh/03h).
+ *
+ * Return: sense length.
+ */
+u32 srpt_build_invalid_iu_sense(u8 *sense)
+{
+	memset(sense, 0, 18);
+	sense[0] = 0x70;
+	sense[2] = ILLEGAL_REQUEST;
+	sense[7] = 10;
+	sense[12] = 0x0e;
+	sense[13] = 0x03;
+	return 18;
+}
+
+int srpt_fmt_guid_name(char *buf, size_t size, const union ib_gid *gid)
+{
+	const u8 *p = &gid->raw[8];
+
+	return snprintf(buf, size, "%04x:%04x:%04x:%04x",
+			get_unaligned_be16(p), get_unaligned_be16(p + 2),
+			get_unaligned_be16(p + 4), get_unaligned_be16(p + 6));
+}
+
+int srpt_fmt_gid_name(char *buf, size_t size, const union ib_gid *gid)
+{
+	return snprintf(buf, size, "0x%016llx%016llx",
+			get_unaligned_be64(&gid->raw[0]),
+			get_unaligned_be64(&gid->raw[8]));
+}
+
+/**
+ * srpt_parse_guid_name() - parse "xxxx:xxxx:xxxx:xxxx"
+ * @name: text
+ * @guid: result
+ *
+ * Return: 0 or -EINVAL.
+ */
+int srpt_parse_guid_name(const char *name, u64 *guid)
+{
+	u64 v = 0;
+	int group, n;
+
+	for (group = 0; group < 4; group++) {
+		u16 word = 0;
+
+		for (n = 0; n < 4 && isxdigit(*name); n++, name++)
+			word = (word << 4) | hex_to_bin(*name);
+		if (!n)
+			return -EINVAL;
+		v = (v << 16) | word;
+		if (group < 3 && *name++ != ':')
+			return -EINVAL;
+	}
+	if (*name)
+		return -EINVAL;
+	*guid = v;
+	return 0;
+}
+
+/**
+ * srpt_parse_port_id_name() - parse a hex initiator port id
+ * @name: up to 32 hex digits, even in number, optional 0x prefix
+ * @id:	  result, right-aligned and zero-filled
+ *
+ * Return: 0 or -EINVAL.
+ */
+int srpt_parse_port_id_name(const char *name, u8 id[16])
+{
+	size_t n;
+
+	if (!strncasecmp(name, "0x", 2))
+		name += 2;
+	n = strlen(name);
+	if (!n || n % 2 || n > 32)
+		return -EINVAL;
+	memset(id, 0, 16);
+	return hex2bin(id + 16 - n / 2, name, n / 2) ? -EINVAL : 0;
+}
+
+/**
+ * srpt_check_acl_name() - is @name a usable initiator (ACL) name
+ * @name: GUID, hex port id, IPv4 or IPv6 address
+ *
+ * Return: 0 or -EINVAL.
+ */
+int srpt_check_acl_name(const char *name)
+{
+	struct sockaddr_storage ss;
+	u8 id[16];
+	u64 guid;
+
+	if (!srpt_parse_guid_name(name, &guid) ||
+	    !srpt_parse_port_id_name(name, id))
+		return 0;
+	if (!inet_pton_with_scope(&init_net, AF_UNSPEC, name, NULL, &ss))
+		return 0;
+	return -EINVAL;
+}

@@ -1,0 +1,31 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make bench [T=area]: in ONE VM boot, run each area's tests/<area>/bench.sh,
+# which measures the in-tree twin and keel's module back to back and prints
+# keel/in-tree ratios. Timings under TCG are noisy: only ratios from the
+# same boot mean anything. Output is kept in results/bench/.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+make -s modules
+benches=()
+for b in tests/*/bench.sh; do
+	[ -f "$b" ] || continue
+	a=$(basename "$(dirname "$b")")
+	[ -n "${1:-}" ] && [ "$a" != "$1" ] && continue
+	benches+=("$b")
+done
+[ ${#benches[@]} -gt 0 ] || { echo "bench: no bench scripts"; exit 0; }
+rm -rf results/bench
+mkdir -p results/bench
+cat > results/bench/run.sh <<'S'
+#!/bin/bash
+rc=0
+for b in "$@"; do
+	echo "=== bench: $b"
+	bash "$b" || { echo "bench: $b failed"; rc=1; }
+done
+exit $rc
+S
+tools/vm-run --timeout 5400 --out "$root/results/bench" -- results/bench/run.sh "${benches[@]}"

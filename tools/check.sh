@@ -1,0 +1,222 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# check.sh [SUBSET]  -- what `make check [T=SUBSET]` runs.
+#
+#   (none)             everything: builds, KUnit (debug kernel), runner
+#                      self-tests, every area's integration tests (stock)
+#   raid1|mpath|...    one area: its KUnit suites and integration tests
+#   tests/raid1/003-x  one integration test
+#   kunit | harness    only the KUnit suites / only the runner self-tests
+#
+# Environment: KERNELS="stock debug" runs the integration tests on both
+# kernels (default: stock); KEEL_NO_DEBUG=1 skips the debug kernel (and so
+# KUnit) for a quick loop; KEEL_SOAK=1 is passed to the tests.
+#
+# One VM boot per area. Prints a line per test as it ends and finishes
+# with "N passed, N failed, N skipped"; exits non-zero on any failure.
+# Logs: results/<time>/ (results/latest points there).
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+# shellcheck source=tools/vm/kernels.sh
+. tools/vm/kernels.sh
+
+subset=${1:-}
+kernels=${KERNELS:-stock}
+res=$root/results/$(date +%Y%m%d-%H%M%S)
+mkdir -p "$res"
+ln -sfn "$(basename "$res")" "$root/results/latest"
+
+npass=0 nfail=0 nskip=0
+failed=()
+record() {	# record NAME STATUS SECS [REASON...]
+	local name=$1 st=$2 secs=$3
+	shift 3
+	case "$st" in
+	pass) npass=$((npass + 1)); printf 'PASS  %s (%ss)\n' "$name" "$secs" ;;
+	skip) nskip=$((nskip + 1)); printf 'SKIP  %s %s\n' "$name" "$*" ;;
+	*) nfail=$((nfail + 1)); failed+=("$name")
+	   printf 'FAIL  %s (%ss) %s\n' "$name" "$secs" "$*" ;;
+	esac
+	echo "$st $name $secs $*" >> "$res/summary"
+}
+finish() {
+	if [ ${#failed[@]} -gt 0 ]; then
+		echo "failed: ${failed[*]}"
+	fi
+	echo "logs: $res"
+	if [ $nskip -gt 0 ]; then
+		echo "$npass passed, $nfail failed, $nskip skipped"
+	else
+		echo "$npass passed, $nfail failed"
+	fi
+	[ $nfail -eq 0 ]
+	exit $?
+}
+
+# Which parts run.
+want_kunit=0 want_harness=0 want_gates=0 areas=() one_test=
+case "$subset" in
+"") want_kunit=1; want_harness=1; want_gates=1 ;;
+kunit) want_kunit=1 ;;
+harness) want_harness=1 ;;
+gates) want_gates=1 ;;
+tests/*/*) one_test=$subset ;;
+*) [ -d "tests/$subset" ] || [ -d "$subset" ] || {
+	echo "check: no area or test '$subset'" >&2; exit 2; }
+   want_kunit=1 ;;
+esac
+if [ -z "$one_test" ] && [ "$subset" != kunit ] && [ "$subset" != harness ] &&
+   [ "$subset" != gates ]; then
+	for d in tests/*/; do
+		a=$(basename "$d")
+		case "$a" in harness|gates) continue ;; esac
+		[ -n "$subset" ] && [ "$a" != "$subset" ] && continue
+		areas+=("$a")
+	done
+fi
+[ "${KEEL_NO_DEBUG:-0}" = 1 ] && want_kunit=0
+
+area_tests() {
+	find "tests/$1" -maxdepth 1 -type f -name '[0-9][0-9][0-9]-*' -perm -u+x | sort
+}
+
+# ---- builds -------------------------------------------------------------
+t0=$(date +%s)
+if make -s modules > "$res/build-stock.log" 2>&1; then
+	record build/stock pass $(( $(date +%s) - t0 ))
+else
+	tail -20 "$res/build-stock.log"
+	record build/stock fail $(( $(date +%s) - t0 )) "see build-stock.log"
+	finish
+fi
+
+need_debug=$want_kunit
+case " $kernels " in *" debug "*) need_debug=1 ;; esac
+debug_ok=0
+if [ "$need_debug" = 1 ]; then
+	t0=$(date +%s)
+	if ! tools/debug-kernel.sh --print > /dev/null 2>&1; then
+		echo "check: building the debug kernel (cached afterwards; ~20 min cold)"
+	fi
+	if tools/debug-kernel.sh > "$res/build-debug-kernel.log" 2>&1 &&
+	   tools/build-debug.sh > "$res/build-debug.log" 2>&1; then
+		record build/debug pass $(( $(date +%s) - t0 ))
+		debug_ok=1
+	else
+		tail -20 "$res/build-debug-kernel.log" "$res/build-debug.log" 2>/dev/null
+		record build/debug fail $(( $(date +%s) - t0 )) "see build-debug*.log"
+	fi
+fi
+
+# Stream a vm-run: print KEEL-RESULT lines as they come, keep the rest.
+# Sets vm_rc and vm_names (tests reported).
+run_vm() {	# run_vm LOGNAME vm-run-args...
+	local logname=$1 line name st secs reason
+	shift
+	vm_names=" "
+	while IFS= read -r line; do
+		echo "$line" >> "$res/$logname.console"
+		case "$line" in
+		KEEL-RESULT\ *)
+			read -r _ name st secs reason <<< "$line"
+			record "$name" "$st" "$secs" "$reason"
+			vm_names="$vm_names$name "
+			;;
+		"  "*": "*) echo "$line" ;;	# failure details from run-tests
+		esac
+	done < <(tools/vm-run --out "$res/$logname.vm" "$@" 2>&1; echo "KEEL-VMRC $?")
+	vm_rc=$(sed -n 's/^KEEL-VMRC //p' "$res/$logname.console" | tail -1)
+	if [ "$vm_rc" != 0 ]; then
+		grep '^vm-run: ' "$res/$logname.console" | head -30
+	fi
+}
+
+# ---- KUnit on the debug kernel -----------------------------------------
+if [ "$want_kunit" = 1 ] && [ "$debug_ok" = 1 ]; then
+	kmods=()
+	for f in build/debug/*/*_kunit.ko; do
+		[ -f "$f" ] || continue
+		a=$(basename "$(dirname "$f")")
+		[ -n "$subset" ] && [ "$subset" != kunit ] && [ "$a" != "$subset" ] && continue
+		kmods+=("$(basename "$f" .ko)")
+	done
+	if [ ${#kmods[@]} -gt 0 ]; then
+		echo "check: KUnit: ${kmods[*]} (debug kernel)"
+		run_vm kunit --kernel debug --timeout $((120 * ${#kmods[@]})) \
+			-- tools/vm/run-kunit "${kmods[@]}"
+		for m in "${kmods[@]}"; do
+			f=$res/kunit.vm/work/kunit/$m.ktap
+			if [ -f "$f" ]; then
+				while read -r _ name st secs reason; do
+					record "$name" "$st" "$secs" "$reason"
+				done < <(python3 tools/ktap.py "$m" "$f")
+			else
+				record "kunit/$m" fail 0 "no kernel log (vm rc $vm_rc)"
+			fi
+		done
+	fi
+fi
+
+# ---- host-side areas: kernel-style gates, runner self-tests ------------
+run_host_area() {	# run_host_area AREA
+	local t n rc t0
+	for t in tests/$1/[0-9][0-9][0-9]-*; do
+		[ -x "$t" ] || continue
+		n=$1/$(basename "$t")
+		t0=$(date +%s)
+		KEEL_OUT=$res/$n.d bash "$t" > "$res/${n//\//_}.log" 2>&1
+		rc=$?
+		if [ $rc -eq 77 ]; then
+			record "$n" skip 0 "$(grep -m1 -i skip "$res/${n//\//_}.log")"
+		elif [ $rc -eq 0 ] && ! grep -q '^not ok' "$res/${n//\//_}.log"; then
+			record "$n" pass $(( $(date +%s) - t0 ))
+		else
+			tail -10 "$res/${n//\//_}.log" | sed "s|^|  $n: |"
+			record "$n" fail $(( $(date +%s) - t0 )) "exit $rc"
+		fi
+	done
+}
+[ "$want_gates" = 1 ] && run_host_area gates
+[ "$want_harness" = 1 ] && run_host_area harness
+
+# ---- integration tests, one VM boot per area and kernel ----------------
+run_area() {	# run_area LABEL KERNEL TEST...
+	local label=$1 kernel=$2 total=120 t lim
+	shift 2
+	for t in "$@"; do
+		lim=$(sed -n 's/^# timeout: *\([0-9][0-9]*\).*/\1/p' "$t" | head -1)
+		total=$((total + ${lim:-300} + 15))
+	done
+	echo "check: $label on the $kernel kernel: $# test(s)"
+	# tests/<area>/vm-args: extra vm-run options for the area's boot
+	# shellcheck disable=SC2046
+	run_vm "$label-$kernel" --kernel "$kernel" --timeout "$total" \
+		$(cat "tests/$label/vm-args" 2>/dev/null) \
+		-- tools/vm/run-tests "$@"
+	# A test the guest never reported: the VM died under it.
+	for t in "$@"; do
+		n=${t#tests/}
+		case "$vm_names" in *" $n "*) ;; *)
+			record "$n" fail 0 "no result: the VM died or hung (vm rc $vm_rc)" ;;
+		esac
+	done
+}
+
+for kernel in $kernels; do
+	if [ "$kernel" = debug ] && [ "$debug_ok" != 1 ]; then
+		continue
+	fi
+	if [ -n "$one_test" ]; then
+		run_area "$(basename "$(dirname "$one_test")")" "$kernel" "$one_test"
+		continue
+	fi
+	for a in "${areas[@]}"; do
+		mapfile -t ts < <(area_tests "$a")
+		[ ${#ts[@]} -gt 0 ] || continue
+		run_area "$a" "$kernel" "${ts[@]}"
+	done
+done
+
+finish

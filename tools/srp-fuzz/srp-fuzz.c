@@ -1,0 +1,878 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * srp-fuzz: log in to an SRP target over RDMA CM and send it crafted
+ * information units and login requests. Part of keel's ib_srpt tests.
+ *
+ *   srp-fuzz -a <target IPv4/IPv6> [-p port] -g <service guid hex>
+ *            [-n cases] [-s seed] [-v]
+ *   srp-fuzz -a ... -g ... -m <channels>
+ *
+ * Every case is one of: a login with damaged fields (must be rejected or
+ * accepted, never ignored), an SRP_CMD with hostile lengths, descriptor
+ * counts, offsets, keys or CDBs, a task management request with random
+ * fields, an unknown or truncated IU, or a burst that ignores the credit
+ * limit. After each case that must be answered the fuzzer waits for the
+ * answer; the channel may be dropped by the target (that is a legal reply
+ * to a protocol violation) but it must never go silent. Periodically, and
+ * at the end, a well-formed INQUIRY must succeed on a fresh login.
+ *
+ * Scale mode (-m N): log in N channels, each of its own I_T nexus, run an
+ * INQUIRY on every one, then disconnect them all and print the time each
+ * phase took.
+ *
+ * Exit status: 0 when the target stayed responsive, 1 otherwise.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <stdint.h>
+#include <string.h>
+#include <stdarg.h>
+#include <errno.h>
+#include <poll.h>
+#include <time.h>
+#include <unistd.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <endian.h>
+#include <rdma/rdma_cma.h>
+#include <infiniband/verbs.h>
+
+#define __packed __attribute__((__packed__))
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* SRP wire format (T10 SRP r16a + SRP-2 immediate data). */
+enum {
+	OP_LOGIN_REQ = 0x00, OP_TSK_MGMT = 0x01, OP_CMD = 0x02,
+	OP_I_LOGOUT = 0x03, OP_LOGIN_RSP = 0xc0, OP_RSP = 0xc1,
+	OP_LOGIN_REJ = 0xc2, OP_T_LOGOUT = 0x80, OP_CRED_REQ = 0x81,
+	OP_AER_REQ = 0x82, OP_CRED_RSP = 0x41, OP_AER_RSP = 0x42,
+};
+
+struct login_rdma {		/* RDMA CM private data, 56 bytes */
+	uint64_t tag;
+	uint16_t buf_fmt;
+	uint8_t flags;
+	uint8_t opcode;
+	uint32_t it_iu_len;
+	uint8_t i_port_id[16];
+	uint8_t t_port_id[16];
+	uint16_t imm_off;
+	uint8_t rsvd[6];
+} __packed;
+
+struct login_rsp {
+	uint8_t opcode;
+	uint8_t rsvd1[3];
+	uint32_t req_lim_delta;
+	uint64_t tag;
+	uint32_t max_it_iu_len;
+	uint32_t max_ti_iu_len;
+	uint16_t buf_fmt;
+	uint8_t rsp_flags;
+	uint8_t rsvd2[25];
+} __packed;
+
+struct srp_cmd_hdr {
+	uint8_t opcode;
+	uint8_t sol_not;
+	uint8_t rsvd1[3];
+	uint8_t buf_fmt;
+	uint8_t out_cnt;
+	uint8_t in_cnt;
+	uint64_t tag;
+	uint8_t rsvd2[4];
+	uint8_t lun[8];
+	uint8_t rsvd3;
+	uint8_t task_attr;
+	uint8_t rsvd4;
+	uint8_t add_cdb_len;
+	uint8_t cdb[16];
+} __packed;
+
+struct desc {
+	uint64_t va;
+	uint32_t key;
+	uint32_t len;
+} __packed;
+
+struct srp_rsp_hdr {
+	uint8_t opcode;
+	uint8_t sol_not;
+	uint8_t rsvd1[2];
+	uint32_t req_lim_delta;
+	uint64_t tag;
+	uint8_t rsvd2[2];
+	uint8_t flags;
+	uint8_t status;
+	uint32_t out_res;
+	uint32_t in_res;
+	uint32_t sense_len;
+	uint32_t resp_len;
+} __packed;
+
+#define IU_MAX		8260
+#define WAIT_MS		8000
+
+/* Resources per connection; the scale mode (-m) uses less. */
+static int recv_depth = 288;
+static int data_size = 1 << 20;
+static int send_slots = 256;
+struct conn {
+	struct rdma_event_channel *ech;
+	struct rdma_cm_id *id;
+	struct ibv_pd *pd;
+	struct ibv_cq *cq;
+	struct ibv_mr *recv_mr, *send_mr, *data_mr;
+	uint8_t *recv_buf, *send_buf, *data;
+	int credits;
+	int up;
+	int imm_ok;
+};
+
+static const char *opt_addr;
+static const char *opt_port = "5555";
+static uint64_t opt_guid;
+static long opt_cases = 1000;
+static unsigned int opt_seed = 1;
+static int opt_verbose;
+static int opt_scale;
+static uint64_t rng;
+
+static struct {
+	long cases, logins, login_rej, login_ok, ius, answered, dropped;
+	long reconnects, failures;
+} st;
+
+static void vlog(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!opt_verbose)
+		return;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+}
+
+static uint64_t rnd(void)
+{
+	/* xorshift64*: reproducible from the seed */
+	rng ^= rng >> 12;
+	rng ^= rng << 25;
+	rng ^= rng >> 27;
+	return rng * 2685821657736338717ULL;
+}
+
+static uint32_t rnd_below(uint32_t n)
+{
+	return n ? rnd() % n : 0;
+}
+
+/* Interesting 32-bit values for length fields. */
+static uint32_t rnd_len(void)
+{
+	static const uint32_t edge[] = {
+		0, 1, 15, 16, 17, 511, 512, 4096, 65536, 1 << 20, 1 << 24,
+		0x7fffffff, 0x80000000, 0xfffffff0, 0xffffffff,
+	};
+
+	if (rnd_below(3))
+		return edge[rnd_below(ARRAY_SIZE(edge))];
+	return (uint32_t)rnd();
+}
+
+static int wait_cm(struct conn *c, enum rdma_cm_event_type want,
+		   struct rdma_cm_event *copy, int ms)
+{
+	struct pollfd pfd = { .fd = c->ech->fd, .events = POLLIN };
+	struct rdma_cm_event *ev;
+	int ret;
+
+	if (poll(&pfd, 1, ms) <= 0)
+		return -ETIMEDOUT;
+	if (rdma_get_cm_event(c->ech, &ev))
+		return -errno;
+	if (copy)
+		*copy = *ev;
+	ret = ev->event == want ? 0 : -(int)ev->event - 1000;
+	if (ev->event == RDMA_CM_EVENT_REJECTED &&
+	    ev->param.conn.private_data_len >= 8)
+		vlog("  rejected, reason %#x\n",
+		     be32toh(*(uint32_t *)((uint8_t *)
+				ev->param.conn.private_data + 4)));
+	if (ev->event == RDMA_CM_EVENT_ESTABLISHED &&
+	    ev->param.conn.private_data_len >= sizeof(struct login_rsp)) {
+		const struct login_rsp *r = ev->param.conn.private_data;
+
+		c->credits = be32toh(r->req_lim_delta);
+		c->imm_ok = !!(r->rsp_flags & 0x80);
+	}
+	rdma_ack_cm_event(ev);
+	return ret;
+}
+
+static void conn_free(struct conn *c)
+{
+	if (c->id && c->id->qp)
+		rdma_destroy_qp(c->id);
+	if (c->recv_mr)
+		ibv_dereg_mr(c->recv_mr);
+	if (c->send_mr)
+		ibv_dereg_mr(c->send_mr);
+	if (c->data_mr)
+		ibv_dereg_mr(c->data_mr);
+	if (c->cq)
+		ibv_destroy_cq(c->cq);
+	if (c->pd)
+		ibv_dealloc_pd(c->pd);
+	if (c->id)
+		rdma_destroy_id(c->id);
+	if (c->ech)
+		rdma_destroy_event_channel(c->ech);
+	free(c->recv_buf);
+	free(c->send_buf);
+	free(c->data);
+	memset(c, 0, sizeof(*c));
+}
+
+static void conn_close(struct conn *c)
+{
+	if (c->up) {
+		rdma_disconnect(c->id);
+		wait_cm(c, RDMA_CM_EVENT_DISCONNECTED, NULL, 2000);
+	}
+	conn_free(c);
+}
+
+static int post_recv(struct conn *c, int i)
+{
+	struct ibv_sge sge = {
+		.addr = (uintptr_t)(c->recv_buf + (size_t)i * IU_MAX),
+		.length = IU_MAX, .lkey = c->recv_mr->lkey,
+	};
+	struct ibv_recv_wr wr = { .wr_id = i, .sg_list = &sge, .num_sge = 1 };
+	struct ibv_recv_wr *bad;
+
+	return ibv_post_recv(c->id->qp, &wr, &bad);
+}
+
+static void fill_login(struct login_rdma *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->opcode = OP_LOGIN_REQ;
+	l->tag = rnd();
+	l->it_iu_len = htobe32(IU_MAX);
+	l->buf_fmt = htobe16(0x6);
+	l->flags = 1;			/* multichannel */
+	l->flags |= 0x80;		/* immediate data */
+	l->imm_off = htobe16(68);
+	*(uint64_t *)&l->t_port_id[0] = htobe64(opt_guid);
+	*(uint64_t *)&l->t_port_id[8] = htobe64(opt_guid);
+	l->i_port_id[15] = 0x5a;
+}
+
+/*
+ * Connect with the given login; returns 1 when established, 0 when
+ * rejected, -1 on a local or timeout failure.
+ */
+static int conn_open(struct conn *c, const void *login, int login_len)
+{
+	struct rdma_addrinfo hints = { .ai_port_space = RDMA_PS_TCP };
+	struct rdma_addrinfo *res;
+	struct ibv_qp_init_attr qa = { 0 };
+	struct rdma_conn_param cp = { 0 };
+	int i, ret;
+
+	memset(c, 0, sizeof(*c));
+	c->ech = rdma_create_event_channel();
+	if (!c->ech)
+		return -1;
+	if (rdma_create_id(c->ech, &c->id, c, RDMA_PS_TCP))
+		goto fail;
+	if (rdma_getaddrinfo(opt_addr, opt_port, &hints, &res)) {
+		fprintf(stderr, "srp-fuzz: cannot resolve %s\n", opt_addr);
+		goto fail;
+	}
+	ret = rdma_resolve_addr(c->id, NULL, res->ai_dst_addr, 2000);
+	rdma_freeaddrinfo(res);
+	if (ret || wait_cm(c, RDMA_CM_EVENT_ADDR_RESOLVED, NULL, 3000))
+		goto fail;
+	if (rdma_resolve_route(c->id, 2000) ||
+	    wait_cm(c, RDMA_CM_EVENT_ROUTE_RESOLVED, NULL, 3000))
+		goto fail;
+
+	c->pd = ibv_alloc_pd(c->id->verbs);
+	c->cq = ibv_create_cq(c->id->verbs, recv_depth + send_slots + 64, NULL, NULL, 0);
+	c->recv_buf = calloc(recv_depth, IU_MAX);
+	c->send_buf = calloc(send_slots, IU_MAX);
+	c->data = calloc(1, data_size);
+	if (!c->pd || !c->cq || !c->recv_buf || !c->send_buf || !c->data)
+		goto fail;
+	c->recv_mr = ibv_reg_mr(c->pd, c->recv_buf, recv_depth * IU_MAX,
+				IBV_ACCESS_LOCAL_WRITE);
+	c->send_mr = ibv_reg_mr(c->pd, c->send_buf, (size_t)send_slots * IU_MAX, 0);
+	c->data_mr = ibv_reg_mr(c->pd, c->data, data_size,
+				IBV_ACCESS_LOCAL_WRITE |
+				IBV_ACCESS_REMOTE_READ |
+				IBV_ACCESS_REMOTE_WRITE);
+	if (!c->recv_mr || !c->send_mr || !c->data_mr)
+		goto fail;
+
+	qa.send_cq = c->cq;
+	qa.recv_cq = c->cq;
+	qa.qp_type = IBV_QPT_RC;
+	qa.cap.max_send_wr = send_slots;
+	qa.cap.max_recv_wr = recv_depth;
+	qa.cap.max_send_sge = 1;
+	qa.cap.max_recv_sge = 1;
+	if (rdma_create_qp(c->id, c->pd, &qa))
+		goto fail;
+	for (i = 0; i < recv_depth; i++)
+		if (post_recv(c, i))
+			goto fail;
+
+	cp.private_data = login;
+	cp.private_data_len = login_len;
+	cp.responder_resources = 4;
+	cp.initiator_depth = 4;
+	cp.retry_count = 7;
+	cp.rnr_retry_count = 7;
+	if (rdma_connect(c->id, &cp))
+		goto fail;
+	st.logins++;
+	ret = wait_cm(c, RDMA_CM_EVENT_ESTABLISHED, NULL, 5000);
+	if (!ret) {
+		c->up = 1;
+		st.login_ok++;
+		return 1;
+	}
+	if (ret == -ETIMEDOUT) {
+		fprintf(stderr, "srp-fuzz: login got no answer\n");
+		conn_free(c);
+		return -1;
+	}
+	st.login_rej++;
+	conn_free(c);
+	return 0;
+fail:
+	conn_free(c);
+	return -1;
+}
+
+static int post_send(struct conn *c, int slot, uint32_t len)
+{
+	struct ibv_sge sge = {
+		.addr = (uintptr_t)(c->send_buf + (size_t)slot * IU_MAX),
+		.length = len, .lkey = c->send_mr->lkey,
+	};
+	struct ibv_send_wr wr = {
+		.wr_id = 1000 + slot, .sg_list = &sge, .num_sge = 1,
+		.opcode = IBV_WR_SEND, .send_flags = IBV_SEND_SIGNALED,
+	};
+	struct ibv_send_wr *bad;
+
+	st.ius++;
+	return ibv_post_send(c->id->qp, &wr, &bad);
+}
+
+/* Has the connection been torn down by the target? */
+static int conn_dropped(struct conn *c)
+{
+	struct pollfd pfd = { .fd = c->ech->fd, .events = POLLIN };
+	struct rdma_cm_event *ev;
+	int gone = 0;
+
+	while (poll(&pfd, 1, 0) > 0 && !rdma_get_cm_event(c->ech, &ev)) {
+		if (ev->event == RDMA_CM_EVENT_DISCONNECTED ||
+		    ev->event == RDMA_CM_EVENT_TIMEWAIT_EXIT ||
+		    ev->event == RDMA_CM_EVENT_DEVICE_REMOVAL)
+			gone = 1;
+		rdma_ack_cm_event(ev);
+	}
+	if (gone)
+		c->up = 0;
+	return gone;
+}
+
+/*
+ * Wait for @want responses. Returns 0 when they arrived, 1 when the
+ * channel died (legal), -1 when the target went silent on a live channel.
+ */
+static int wait_answers(struct conn *c, int want, uint64_t tag,
+			uint8_t *status)
+{
+	struct timespec t0, t;
+	struct ibv_wc wc[16];
+	int got = 0, i, n;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (got < want) {
+		n = ibv_poll_cq(c->cq, 16, wc);
+		for (i = 0; i < n; i++) {
+			if (wc[i].status != IBV_WC_SUCCESS) {
+				vlog("  wc error %s\n",
+				     ibv_wc_status_str(wc[i].status));
+				c->up = 0;
+				return 1;
+			}
+			if (wc[i].opcode != IBV_WC_RECV)
+				continue;
+			{
+				const struct srp_rsp_hdr *r = (void *)
+					(c->recv_buf + wc[i].wr_id * IU_MAX);
+
+				if (r->opcode == OP_RSP) {
+					c->credits += be32toh(r->req_lim_delta);
+					if (status && r->tag == tag)
+						*status = r->status;
+				}
+				got++;
+				st.answered++;
+				post_recv(c, wc[i].wr_id);
+			}
+		}
+		if (n)
+			continue;
+		if (conn_dropped(c))
+			return 1;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if ((t.tv_sec - t0.tv_sec) * 1000 +
+		    (t.tv_nsec - t0.tv_nsec) / 1000000 > WAIT_MS)
+			return -1;
+		usleep(200);
+	}
+	return 0;
+}
+
+static void set_desc(struct desc *d, struct conn *c, int valid, uint32_t len)
+{
+	if (valid) {
+		uint32_t off = rnd_below(data_size / 2);
+
+		if (len > data_size - off)
+			len = data_size - off;
+		d->va = htobe64((uintptr_t)c->data + off);
+		d->key = htobe32(c->data_mr->rkey);
+	} else {
+		d->va = htobe64(rnd());
+		d->key = htobe32(rnd_below(2) ? c->data_mr->rkey :
+				 (uint32_t)rnd());
+	}
+	d->len = htobe32(len);
+}
+
+/* Build a hostile SRP_CMD in slot 0; returns the IU length to send. */
+static uint32_t make_cmd(struct conn *c, uint64_t tag)
+{
+	uint8_t *iu = c->send_buf;
+	struct srp_cmd_hdr *h = (void *)iu;
+	uint32_t len = sizeof(*h), n, i;
+	int sane = rnd_below(4) != 0;	/* mostly valid remote buffers */
+	uint8_t fmt = rnd_below(8);
+
+	memset(iu, 0, 1024);
+	h->opcode = OP_CMD;
+	h->tag = tag;
+	h->task_attr = rnd_below(8);
+	h->lun[1] = rnd_below(4) ? 0 : rnd_below(256);
+	h->add_cdb_len = rnd_below(4) ? 0 : rnd_below(256);
+	/* READ(10)/WRITE(10)/INQUIRY/TUR, or garbage */
+	switch (rnd_below(5)) {
+	case 0:
+		h->cdb[0] = 0x28;
+		break;
+	case 1:
+		h->cdb[0] = 0x2a;
+		break;
+	case 2:
+		h->cdb[0] = 0x12;
+		h->cdb[4] = 96;
+		break;
+	case 3:
+		h->cdb[0] = 0x7f;
+		h->cdb[7] = rnd_below(256);
+		break;
+	default:
+		for (i = 0; i < 16; i++)
+			h->cdb[i] = rnd();
+		break;
+	}
+	h->cdb[8] = rnd_below(16);	/* transfer length in blocks */
+	len += h->add_cdb_len & ~3;
+	if (len > 1024 - 64)
+		len = 1024 - 64;
+
+	switch (fmt) {
+	case 0:	/* no data */
+		break;
+	case 1:
+	case 2:	/* direct in/out */
+		h->buf_fmt = fmt == 1 ? 0x01 : 0x10;
+		set_desc((struct desc *)(iu + len), c, sane,
+			 sane ? rnd_below(65536) : rnd_len());
+		len += 16;
+		break;
+	case 3:
+	case 4: {	/* indirect in/out */
+		struct desc *tbl = (struct desc *)(iu + len);
+		uint32_t sum = 0;
+
+		n = rnd_below(8) + (rnd_below(4) ? 1 : 0);
+		h->buf_fmt = fmt == 3 ? 0x02 : 0x20;
+		if (fmt == 3)
+			h->in_cnt = rnd_below(4) ? n : rnd_below(256);
+		else
+			h->out_cnt = rnd_below(4) ? n : rnd_below(256);
+		tbl->va = htobe64(rnd());
+		tbl->key = htobe32(rnd());
+		tbl->len = htobe32(rnd_below(4) ? n * 16 : rnd_len());
+		for (i = 0; i < n && len + 20 + (i + 1) * 16 <= 1024; i++) {
+			uint32_t l = sane ? rnd_below(8192) + 1 : rnd_len();
+
+			set_desc((struct desc *)(iu + len + 20 + i * 16), c,
+				 sane, l);
+			sum += be32toh(((struct desc *)
+				(iu + len + 20 + i * 16))->len);
+		}
+		*(uint32_t *)(iu + len + 16) =
+			htobe32(rnd_below(4) ? sum : rnd_len());
+		len += 20 + i * 16;
+		break;
+	}
+	case 5:
+		{	/* immediate data */
+		uint32_t ilen = rnd_below(4) ? rnd_below(8192) : rnd_len();
+
+		h->buf_fmt = 0x30;
+		*(uint32_t *)(iu + len) = htobe32(ilen);
+		len = 68 + (ilen < 8192 ? ilen : rnd_below(8192));
+		break;
+	}
+	default:	/* reserved formats, bidirectional */
+		h->buf_fmt = rnd();
+		h->out_cnt = rnd();
+		h->in_cnt = rnd();
+		for (i = len; i < len + 64; i++)
+			iu[i] = rnd();
+		len += 64;
+		break;
+	}
+	/* sometimes truncate or pad the IU */
+	if (!rnd_below(8))
+		len = rnd_below(len + 1);
+	else if (!rnd_below(16))
+		len += rnd_below(IU_MAX - len);
+	return len ? len : 1;
+}
+
+/* The target answers every SRP_CMD and SRP_TSK_MGMT, however mangled. */
+static int answer_expected(uint32_t len, uint8_t opcode)
+{
+	return len >= 1 && (opcode == OP_CMD || opcode == OP_TSK_MGMT);
+}
+
+/* One case on an established connection. 0 ok, -1 target went silent. */
+static int fuzz_iu(struct conn *c, long n)
+{
+	uint8_t *iu = c->send_buf;
+	uint64_t tag = 0x1000000 + n;
+	uint32_t len;
+	int kind = rnd_below(10), want = 0, i, r;
+
+	if (kind < 6) {
+		len = make_cmd(c, tag);
+		want = answer_expected(len, OP_CMD);
+	} else if (kind == 6) {	/* task management */
+		memset(iu, 0, 64);
+		iu[0] = OP_TSK_MGMT;
+		*(uint64_t *)(iu + 8) = tag;
+		iu[30] = rnd_below(3) ? (1 << rnd_below(7)) : rnd();
+		*(uint64_t *)(iu + 32) = rnd_below(2) ? tag - 1 : rnd();
+		len = rnd_below(6) ? 48 : rnd_below(64) + 1;
+		want = answer_expected(len, OP_TSK_MGMT);
+	} else if (kind == 7) {	/* unknown / unexpected opcodes */
+		static const uint8_t ops[] = {
+			OP_CRED_RSP, OP_AER_RSP, OP_RSP, OP_LOGIN_REQ,
+			OP_LOGIN_RSP, OP_T_LOGOUT, 0x55, 0xff,
+		};
+		len = rnd_below(IU_MAX) + 1;
+		for (i = 0; i < (int)len && i < 256; i++)
+			iu[i] = rnd();
+		iu[0] = ops[rnd_below(8)];
+	} else if (kind == 8) {	/* credit abuse: a burst past req_lim */
+		int burst = c->credits + 8 + rnd_below(32), sent = 0;
+
+		if (burst > send_slots - 1)
+			burst = send_slots - 1;
+		for (i = 0; i < burst; i++) {
+			struct srp_cmd_hdr *h = (void *)(iu + (size_t)(i + 1) * IU_MAX);
+
+			memset(h, 0, sizeof(*h));
+			h->opcode = OP_CMD;
+			h->tag = tag + i * 0x100000000ULL;
+			h->cdb[0] = 0x00;	/* TEST UNIT READY */
+			{
+				struct ibv_sge sge = {
+					.addr = (uintptr_t)h,
+					.length = sizeof(*h),
+					.lkey = c->send_mr->lkey,
+				};
+				struct ibv_send_wr wr = {
+					.wr_id = 2000 + i, .sg_list = &sge,
+					.num_sge = 1, .opcode = IBV_WR_SEND,
+					.send_flags = IBV_SEND_SIGNALED,
+				};
+				struct ibv_send_wr *bad;
+
+				if (ibv_post_send(c->id->qp, &wr, &bad))
+					break;
+				st.ius++;
+				sent++;
+			}
+		}
+		c->credits -= sent;
+		r = wait_answers(c, sent, 0, NULL);
+		return r < 0 ? -1 : 0;
+	} else {		/* tiny / empty-ish IUs */
+		len = rnd_below(16) + 1;
+		memset(iu, 0, len);
+		iu[0] = rnd_below(2) ? OP_CMD : OP_TSK_MGMT;
+	}
+	if (post_send(c, 0, len))
+		return 0;
+	if (want)
+		c->credits--;
+	r = wait_answers(c, want, tag, NULL);
+	if (r < 0)
+		fprintf(stderr, "srp-fuzz: case %ld: no answer (kind %d, opcode %#x, len %u)\n",
+			n, kind, iu[0], len);
+	if (!want && !r && conn_dropped(c))
+		r = 1;
+	if (r > 0)
+		st.dropped++;
+	return r < 0 ? -1 : 0;
+}
+
+/* A damaged login; a hung CM exchange is the only failure. */
+static int fuzz_login(long n)
+{
+	struct login_rdma l;
+	uint8_t raw[64];
+	struct conn c;
+	int len = sizeof(l), r;
+
+	fill_login(&l);
+	switch (rnd_below(8)) {
+	case 0:
+		l.it_iu_len = htobe32(rnd_len());
+		break;
+	case 1:
+		l.t_port_id[rnd_below(16)] ^= 1 << rnd_below(8);
+		break;
+	case 2:
+		l.opcode = rnd();
+		break;
+	case 3:
+		l.flags = rnd();
+		break;
+	case 4:
+		l.imm_off = htobe16(rnd());
+		break;
+	case 5:
+		l.buf_fmt = htobe16(rnd());
+		break;
+	case 6:		/* truncated */
+		len = rnd_below(sizeof(l));
+		break;
+	default:
+		memcpy(l.i_port_id, &rng, 8);
+		break;
+	}
+	memcpy(raw, &l, sizeof(l));
+	r = conn_open(&c, raw, len);
+	if (r < 0) {
+		fprintf(stderr, "srp-fuzz: login case %ld hung or failed\n", n);
+		return -1;
+	}
+	if (r > 0)
+		conn_close(&c);
+	return 0;
+}
+
+/* INQUIRY on an open connection: 0 when it returned LIO-ORG data. */
+static int inquiry(struct conn *cp)
+{
+	struct conn c_ = *cp, *c = &c_;
+	struct srp_cmd_hdr *h;
+	struct desc *d;
+	uint8_t status = 0xff;
+	int r;
+
+	h = (void *)c->send_buf;
+	memset(h, 0, 128);
+	h->opcode = OP_CMD;
+	h->tag = 0xfeed;
+	h->buf_fmt = 0x01;
+	h->cdb[0] = 0x12;
+	h->cdb[4] = 96;
+	d = (void *)(c->send_buf + sizeof(*h));
+	d->va = htobe64((uintptr_t)c->data);
+	d->key = htobe32(c->data_mr->rkey);
+	d->len = htobe32(96);
+	memset(c->data, 0, 96);
+	post_send(c, 0, sizeof(*h) + 16);
+	r = wait_answers(c, 1, 0xfeed, &status);
+	*cp = *c;
+	if (!r && !status && memcmp(c->data + 8, "LIO-ORG", 7))
+		return 2;
+	return r ? r : status ? 3 : 0;
+}
+
+/* Open @n channels, INQUIRY on each, close all; timing on stdout. */
+static int scale(int n)
+{
+	struct conn *cs = calloc(n, sizeof(*cs));
+	struct timespec t0, t1, t2, t3;
+	struct login_rdma l;
+	int i, bad = 0, open = 0;
+
+	recv_depth = 4;
+	data_size = 4096;
+	send_slots = 4;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < n; i++) {
+		fill_login(&l);
+		l.i_port_id[14] = i >> 8;
+		l.i_port_id[15] = i;
+		if (conn_open(&cs[i], &l, sizeof(l)) != 1) {
+			fprintf(stderr, "srp-fuzz: channel %d: login failed\n", i);
+			bad++;
+			continue;
+		}
+		open++;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	for (i = 0; i < n; i++)
+		if (cs[i].up && inquiry(&cs[i])) {
+			fprintf(stderr, "srp-fuzz: channel %d: INQUIRY failed\n", i);
+			bad++;
+		}
+	clock_gettime(CLOCK_MONOTONIC, &t2);
+	for (i = 0; i < n; i++)
+		if (cs[i].up)
+			rdma_disconnect(cs[i].id);
+	for (i = 0; i < n; i++)
+		conn_close(&cs[i]);
+	clock_gettime(CLOCK_MONOTONIC, &t3);
+#define MS(a, b) ((b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000)
+	printf("srp-fuzz: scale %d channels: %d logged in in %ld ms, INQUIRY on all in %ld ms, disconnect in %ld ms, %d errors\n",
+	       n, open, (long)MS(t0, t1), (long)MS(t1, t2), (long)MS(t2, t3), bad);
+	free(cs);
+	return bad ? 1 : 0;
+}
+
+/* A fresh, valid login and an INQUIRY that must succeed. */
+static int health_check(void)
+{
+	struct login_rdma l;
+	struct conn c;
+	int r;
+
+	fill_login(&l);
+	if (conn_open(&c, &l, sizeof(l)) != 1) {
+		fprintf(stderr, "srp-fuzz: health check: login failed\n");
+		return -1;
+	}
+	r = inquiry(&c);
+	conn_close(&c);
+	if (r) {
+		fprintf(stderr, "srp-fuzz: health check: INQUIRY failed (%d)\n", r);
+		return -1;
+	}
+	return 0;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: srp-fuzz -a addr [-p port] -g guid [-n cases] [-s seed] [-m channels] [-v]\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	struct conn c = { 0 };
+	struct login_rdma l;
+	long n;
+	int opt;
+
+	while ((opt = getopt(argc, argv, "a:p:g:n:s:m:v")) != -1) {
+		switch (opt) {
+		case 'm':
+			opt_scale = atoi(optarg);
+			break;
+		case 'a':
+			opt_addr = optarg;
+			break;
+		case 'p':
+			opt_port = optarg;
+			break;
+		case 'g':
+			opt_guid = strtoull(optarg, NULL, 16);
+			break;
+		case 'n':
+			opt_cases = atol(optarg);
+			break;
+		case 's':
+			opt_seed = strtoul(optarg, NULL, 0);
+			break;
+		case 'v':
+			opt_verbose = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (!opt_addr || !opt_guid)
+		usage();
+	rng = 0x9e3779b97f4a7c15ULL ^ opt_seed;
+	if (!rng)
+		rng = 1;
+
+	if (opt_scale)
+		return scale(opt_scale);
+	if (health_check())
+		return 1;
+	for (n = 0; n < opt_cases; n++) {
+		st.cases++;
+		if (!rnd_below(20)) {
+			if (fuzz_login(n))
+				st.failures++;
+			continue;
+		}
+		if (!c.up) {
+			conn_close(&c);
+			fill_login(&l);
+			if (conn_open(&c, &l, sizeof(l)) != 1) {
+				fprintf(stderr, "srp-fuzz: case %ld: relogin failed\n", n);
+				st.failures++;
+				break;
+			}
+			st.reconnects++;
+		}
+		if (fuzz_iu(&c, n)) {
+			st.failures++;
+			conn_close(&c);
+		}
+		if (n % 500 == 499 && health_check())
+			st.failures++;
+		if (st.failures > 5)
+			break;
+	}
+	conn_close(&c);
+	if (health_check())
+		st.failures++;
+	printf("srp-fuzz: seed %u cases %ld logins %ld (ok %ld, rejected %ld) ius %ld answered %ld dropped %ld reconnects %ld failures %ld\n",
+	       opt_seed, st.cases, st.logins, st.login_ok, st.login_rej,
+	       st.ius, st.answered, st.dropped, st.reconnects, st.failures);
+	return st.failures ? 1 : 0;
+}

@@ -1,0 +1,102 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Which kernels keel boots, where keel's modules for each are, and the
+# initramfs that gets a kernel onto the 9p root. Sourced by tools/*.
+
+keel_root=${keel_root:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+
+# The Debian 6.1 kernel: newest /boot/vmlinuz-6.1.*-amd64.
+keel_stock_kver() {
+	local v
+	v=$(ls /boot/vmlinuz-6.1.*-amd64 2>/dev/null | sort -V | tail -1)
+	v=${v#/boot/vmlinuz-}
+	[ -n "$v" ] && echo "$v"
+}
+
+# keel_kernel_select stock|debug: sets KEEL_KVER KEEL_BZIMAGE KEEL_MODROOT
+# KEEL_BOOT_ALLOWANCE KEEL_APPEND.
+keel_kernel_select() {
+	local dir
+	case "$1" in
+	stock)
+		KEEL_KVER=$(keel_stock_kver) || {
+			echo "keel: no Debian 6.1 kernel in /boot (make deps)" >&2
+			return 1
+		}
+		KEEL_BZIMAGE=/boot/vmlinuz-$KEEL_KVER
+		KEEL_MODROOT=
+		KEEL_BOOT_ALLOWANCE=240
+		KEEL_APPEND=
+		;;
+	debug)
+		dir=$("$keel_root/tools/debug-kernel.sh" --print) || {
+			echo "keel: the debug kernel is not built (tools/debug-kernel.sh)" >&2
+			return 1
+		}
+		KEEL_KVER=$(cat "$dir/kver")
+		KEEL_BZIMAGE=$dir/src/arch/x86/boot/bzImage
+		KEEL_MODROOT=$dir/modroot
+		KEEL_BOOT_ALLOWANCE=480
+		# kmemleak scans are slow under TCG: only on request.
+		KEEL_APPEND="kmemleak=on"
+		;;
+	*)
+		echo "keel: unknown kernel '$1' (stock|debug)" >&2
+		return 1
+		;;
+	esac
+	export KEEL_KVER KEEL_BZIMAGE KEEL_MODROOT KEEL_BOOT_ALLOWANCE KEEL_APPEND
+}
+
+# Where the build puts keel's modules for each kernel.
+keel_module_dir() {
+	case "$1" in
+	stock) echo "$keel_root" ;;
+	debug) echo "$keel_root/build/debug" ;;
+	esac
+}
+
+keel_built_modules() {
+	local d
+	d=$(keel_module_dir "$1")
+	[ -d "$d" ] || return 0
+	find "$d/raid1" "$d/mpath" "$d/srpt" "$d/vdisk" -maxdepth 1 -name '*.ko' \
+		2>/dev/null | sort | tr '\n' ' '
+}
+
+# keel_initramfs KVER: prints the path of a (cached) initramfs holding
+# busybox, stage 1 and the 9p/overlay modules KVER lacks built in.
+keel_initramfs() {
+	local kver=$1 moddir want m f key img tmp
+	moddir=/lib/modules/$kver
+	[ -d "$moddir/kernel" ] || moddir=${KEEL_MODROOT:-/nonexistent}/lib/modules/$kver
+	want="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci netfs fscache 9pnet 9pnet_virtio 9p overlay"
+	key=$(cat "$keel_root/tools/vm/initramfs-init" /bin/busybox "$moddir/modules.dep" 2>/dev/null |
+		sha256sum | cut -c1-12)
+	img=$keel_root/build/vm/initramfs-$kver-$key.cpio.gz
+	if [ -f "$img" ]; then
+		echo "$img"
+		return 0
+	fi
+	tmp=$(mktemp -d)
+	mkdir -p "$tmp"/{bin,sbin,proc,sys,dev,mods,lower,rw,newroot}
+	cp /bin/busybox "$tmp/bin/busybox"
+	cp "$keel_root/tools/vm/initramfs-init" "$tmp/init"
+	: > "$tmp/modules.order"
+	for m in $want; do
+		f=$(find "$moddir/kernel" -name "$m.ko*" 2>/dev/null | head -1)
+		[ -n "$f" ] || continue	# built in
+		case "$f" in
+		*.xz) xz -dc "$f" > "$tmp/mods/$m.ko" ;;
+		*.zst) zstd -qdc "$f" > "$tmp/mods/$m.ko" ;;
+		*) cp "$f" "$tmp/mods/$m.ko" ;;
+		esac
+		echo "$m" >> "$tmp/modules.order"
+	done
+	mkdir -p "$(dirname "$img")"
+	(cd "$tmp" && find . | cpio -o -H newc --quiet | gzip -1) > "$img.tmp" &&
+		mv "$img.tmp" "$img"
+	rm -rf "$tmp"
+	echo "$img"
+}

@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * keel vdisk: a LIO backend registered as "iblock" that exports a block
+ * device the way SCST's vdisk_blockio handler does.
+ *
+ * Layout: vdisk_main.c (registration, HBA, configfs attributes),
+ * vdisk_dev.c (device life cycle, control string, geometry hooks),
+ * vdisk_io.c (bios for READ/WRITE/WRITE SAME, T10-PI, completion),
+ * vdisk_cmds.c (CDB hooks: sync cache, unmap, write same, INQUIRY),
+ * vdisk_params.c and vdisk_sense.c (pure logic, shared with KUnit).
+ */
+#ifndef KEEL_VDISK_H
+#define KEEL_VDISK_H
+
+#include <linux/types.h>
+#include <linux/blkdev.h>
+#include <linux/bio.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <target/target_core_base.h>
+#include <target/target_core_backend.h>
+
+/* What the in-tree backend reports as INQUIRY revision; keep it. */
+#define VDISK_INQUIRY_REV	"4.0"
+#define VDISK_BIO_POOL		128
+
+/* ---- control string (vdisk_params.c, pure) ---- */
+
+/* Bits of vdisk_params.set: which tokens the string carried. */
+#define VDISK_P_PATH		BIT(0)
+#define VDISK_P_READONLY	BIT(1)
+#define VDISK_P_FORCE		BIT(2)
+#define VDISK_P_NV_CACHE	BIT(3)
+#define VDISK_P_WRITE_THROUGH	BIT(4)
+#define VDISK_P_THIN		BIT(5)
+#define VDISK_P_ROTATIONAL	BIT(6)
+#define VDISK_P_REMOVABLE	BIT(7)
+#define VDISK_P_BLOCKSIZE	BIT(8)
+
+#define VDISK_ERR_LEN		128
+
+struct vdisk_params {
+	unsigned int set;
+	char path[SE_UDEV_PATH_LEN];
+	bool readonly;
+	bool nv_cache;
+	bool write_through;
+	bool thin;
+	bool rotational;
+	bool removable;
+	u32 blocksize;
+};
+
+int vdisk_parse_control(const char *buf, size_t len, struct vdisk_params *p,
+			char *err, size_t errlen);
+int vdisk_parse_flag(const char *s, bool *val);
+int vdisk_check_blocksize(u32 bs, u32 lbs, char *err, size_t errlen);
+
+/* ---- error -> SCSI status/sense (vdisk_sense.c, pure) ---- */
+
+enum vdisk_io_kind {
+	VDISK_KIND_READ,
+	VDISK_KIND_WRITE,
+	VDISK_KIND_FLUSH,
+	VDISK_KIND_UNMAP,
+};
+
+/*
+ * Either a sense the backend builds itself (key != 0) or a LIO sense
+ * reason the core turns into status + sense. @reason is always valid: it
+ * is the fallback when the backend may not attach its own sense data.
+ */
+struct vdisk_err_map {
+	u8 key;
+	u8 asc;
+	u8 ascq;
+	bool lba_info;
+	sense_reason_t reason;
+};
+
+void vdisk_map_status(blk_status_t sts, enum vdisk_io_kind kind,
+		      struct vdisk_err_map *m);
+sense_reason_t vdisk_errno_to_reason(int err, enum vdisk_io_kind kind);
+int vdisk_build_sense(u8 *buf, size_t len, bool desc, u8 key, u8 asc,
+		      u8 ascq, bool info_valid, u64 info);
+
+/* ---- the backend ---- */
+
+struct vdisk_plug {
+	struct se_dev_plug se_plug;
+	struct blk_plug blk_plug;
+	unsigned long busy;
+};
+
+struct vdisk_dev {
+	struct se_device dev;
+	struct block_device *bdev;
+	fmode_t mode;
+	struct bio_set bs;
+	bool bs_ready;
+	struct vdisk_plug __percpu *plugs;
+	/* serialises control and attribute writes against configure */
+	struct mutex cfg_lock;
+
+	char path[SE_UDEV_PATH_LEN];
+	bool has_path;
+	bool readonly;
+	u32 blocksize;			/* 0: the backing device's LBS */
+	int thin;			/* -1 auto (discard support), 0, 1 */
+
+	/* read without locks on the command path */
+	bool nv_cache;
+	bool write_through;
+	bool removable;
+	bool rot_set;			/* VPD B1 rate overridden */
+};
+
+static inline struct vdisk_dev *VDEV(struct se_device *dev)
+{
+	return container_of(dev, struct vdisk_dev, dev);
+}
+
+/* 512-byte sectors per exported logical block, as a shift */
+static inline unsigned int vdisk_lb_shift(struct se_device *dev)
+{
+	return ilog2(dev->dev_attrib.block_size) - SECTOR_SHIFT;
+}
+
+static inline sector_t vdisk_lba_to_sector(struct se_device *dev, u64 lba)
+{
+	return lba << vdisk_lb_shift(dev);
+}
+
+/* Per-command state; lives in the front pad of the command's first bio. */
+struct vdisk_io {
+	struct se_cmd *cmd;
+	atomic_t pending;
+	spinlock_t lock;
+	blk_status_t status;
+	enum vdisk_io_kind kind;
+	sector_t err_sector;		/* start of the lowest failed bio */
+	unsigned int err_len;		/* its length in sectors */
+	struct work_struct probe;	/* narrows a read error to a block */
+};
+
+struct vdisk_bio {
+	struct vdisk_io *io;
+	sector_t start;
+	unsigned int len;
+	struct vdisk_io own;
+	struct bio bio;		/* last: inline bvecs follow it */
+};
+
+/* vdisk_main.c */
+struct configfs_attribute **vdisk_attrs_build(void);
+
+/* vdisk_dev.c */
+struct se_device *vdisk_alloc_device(struct se_hba *hba, const char *name);
+int vdisk_configure_device(struct se_device *dev);
+void vdisk_destroy_device(struct se_device *dev);
+void vdisk_free_device(struct se_device *dev);
+bool vdisk_configure_unmap(struct se_device *dev);
+struct se_dev_plug *vdisk_plug_device(struct se_device *dev);
+void vdisk_unplug_device(struct se_dev_plug *se_plug);
+ssize_t vdisk_set_params(struct se_device *dev, const char *page,
+			 ssize_t count);
+ssize_t vdisk_show_params(struct se_device *dev, char *page);
+sector_t vdisk_get_blocks(struct se_device *dev);
+sector_t vdisk_get_alignment_offset_lbas(struct se_device *dev);
+unsigned int vdisk_get_lbppbe(struct se_device *dev);
+unsigned int vdisk_get_io_min(struct se_device *dev);
+unsigned int vdisk_get_io_opt(struct se_device *dev);
+bool vdisk_get_write_cache(struct se_device *dev);
+int vdisk_apply_thin(struct vdisk_dev *vd, bool on);
+void vdisk_apply_rotational(struct vdisk_dev *vd, bool rotational);
+int vdisk_set_write_through(struct vdisk_dev *vd, bool on);
+
+/* vdisk_io.c */
+int vdisk_io_init(void);
+void vdisk_io_exit(void);
+sense_reason_t vdisk_execute_rw(struct se_cmd *cmd, struct scatterlist *sgl,
+				u32 sgl_nents, enum dma_data_direction dir);
+sense_reason_t vdisk_write_same_pattern(struct se_cmd *cmd);
+void vdisk_fail_cmd(struct se_cmd *cmd, blk_status_t sts,
+		    enum vdisk_io_kind kind, bool has_lba, u64 lba);
+
+/* vdisk_cmds.c */
+sense_reason_t vdisk_parse_cdb(struct se_cmd *cmd);
+
+#endif /* KEEL_VDISK_H */

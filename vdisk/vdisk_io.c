@@ -1,0 +1,468 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * keel vdisk: the data path.
+ *
+ * A command becomes one or more bios from the device's bio_set. The
+ * command's state (struct vdisk_io) lives in the front pad of its first
+ * bio, so no allocation is made per command; that bio is released last.
+ *
+ *   build:  pending = 1 (builder's bias)
+ *           for each bio: pending++, fill up to the queue's max_sectors,
+ *                         attach PI, submit when the next one starts
+ *           drop the bias
+ *   endio:  record the lowest failed bio (start, length, status), pending--
+ *   pending == 0: GOOD, or the mapped CHECK CONDITION; free the first bio
+ *                 (a multi-block read that failed on the medium is first
+ *                 narrowed to its bad block by a probe work item)
+ *
+ * All bios of a command are submitted under one plug (nested inside the
+ * per-CPU plug of LIO's submission work when there is one).
+ */
+#define pr_fmt(fmt) "vdisk: " fmt
+
+#include <linux/blkdev.h>
+#include <linux/blk-integrity.h>
+#include <linux/bio.h>
+#include <linux/highmem.h>
+#include <linux/scatterlist.h>
+#include <linux/workqueue.h>
+#include <scsi/scsi_proto.h>
+
+#include "vdisk.h"
+
+/* Where the next protection bytes come from (cmd->t_prot_sg). */
+struct vdisk_prot_pos {
+	struct scatterlist *sg;
+	unsigned int off;
+};
+
+struct vdisk_builder {
+	struct vdisk_dev *vd;
+	struct se_cmd *cmd;
+	struct vdisk_io *io;
+	struct bio *bio;
+	blk_opf_t opf;
+	sector_t sector;
+	unsigned int max_bytes;
+	unsigned int nr_vecs;
+	bool pi;
+	struct vdisk_prot_pos prot;
+};
+
+/**
+ * vdisk_fail_cmd() - complete a command with the sense for an error
+ * @cmd: the command
+ * @sts: block layer status
+ * @kind: read, write, flush or unmap
+ * @has_lba: @lba is known
+ * @lba: first failed LBA in exported blocks
+ */
+void vdisk_fail_cmd(struct se_cmd *cmd, blk_status_t sts,
+		    enum vdisk_io_kind kind, bool has_lba, u64 lba)
+{
+	struct se_device *dev = cmd->se_dev;
+	struct vdisk_err_map m;
+	u8 sense[TRANSPORT_SENSE_BUFFER];
+	bool desc;
+
+	vdisk_map_status(sts, kind, &m);
+	pr_err_ratelimited("%s: %s failed at LBA %llu: %d\n",
+			   config_item_name(&dev->dev_group.cg_item),
+			   kind == VDISK_KIND_READ ? "read" :
+			   kind == VDISK_KIND_WRITE ? "write" :
+			   kind == VDISK_KIND_FLUSH ? "flush" : "unmap",
+			   has_lba ? lba : cmd->t_task_lba,
+			   blk_status_to_errno(sts));
+
+	/*
+	 * Own sense data bypasses LIO's failure path, which is also where a
+	 * COMPARE AND WRITE releases its lock: those keep the core's sense.
+	 */
+	if (!m.key || cmd->transport_complete_callback) {
+		target_complete_cmd_with_sense(cmd, SAM_STAT_CHECK_CONDITION,
+					       m.reason);
+		return;
+	}
+	desc = dev->transport->get_blocks(dev) > U32_MAX;
+	vdisk_build_sense(sense, sizeof(sense), desc, m.key, m.asc, m.ascq,
+			  m.lba_info && has_lba, lba);
+	transport_copy_sense_to_cmd(cmd, sense);
+	target_complete_cmd(cmd, SAM_STAT_CHECK_CONDITION);
+}
+
+static struct workqueue_struct *vdisk_probe_wq;
+
+static void vdisk_io_complete(struct vdisk_io *io)
+{
+	struct vdisk_bio *first = container_of(io, struct vdisk_bio, own);
+	struct se_cmd *cmd = io->cmd;
+
+	if (likely(!io->status)) {
+		target_complete_cmd(cmd, SAM_STAT_GOOD);
+	} else {
+		struct se_device *dev = cmd->se_dev;
+		bool has_lba = io->err_sector != (sector_t)-1;
+		u64 lba = has_lba ? io->err_sector >> vdisk_lb_shift(dev) : 0;
+
+		vdisk_fail_cmd(cmd, io->status, io->kind, has_lba, lba);
+	}
+	bio_put(&first->bio);
+}
+
+/*
+ * A read bio of several blocks failed on the medium: read its blocks one
+ * by one up to the first one that fails, so the sense data names that
+ * block rather than the start of the bio. Blocks before it read fine.
+ */
+static void vdisk_probe_fn(struct work_struct *work)
+{
+	struct vdisk_io *io = container_of(work, struct vdisk_io, probe);
+	struct se_device *dev = io->cmd->se_dev;
+	unsigned int bs = dev->dev_attrib.block_size;
+	sector_t s, end = io->err_sector + io->err_len;
+	struct bio_vec bv;
+	struct page *page;
+	struct bio bio;
+
+	page = alloc_page(GFP_NOIO);
+	for (s = io->err_sector; page && s < end; s += bs >> SECTOR_SHIFT) {
+		int ret;
+
+		bio_init(&bio, VDEV(dev)->bdev, &bv, 1, REQ_OP_READ);
+		bio.bi_iter.bi_sector = s;
+		__bio_add_page(&bio, page, bs, 0);
+		ret = submit_bio_wait(&bio);
+		bio_uninit(&bio);
+		if (ret) {
+			io->err_sector = s;
+			break;
+		}
+	}
+	if (page)
+		__free_page(page);
+	vdisk_io_complete(io);
+}
+
+static void vdisk_io_finish(struct vdisk_io *io)
+{
+	struct se_device *dev = io->cmd->se_dev;
+
+	if (unlikely(io->status) && io->kind == VDISK_KIND_READ &&
+	    (io->status == BLK_STS_MEDIUM || io->status == BLK_STS_IOERR) &&
+	    io->err_len > (dev->dev_attrib.block_size >> SECTOR_SHIFT) &&
+	    dev->dev_attrib.block_size <= PAGE_SIZE && vdisk_probe_wq) {
+		INIT_WORK(&io->probe, vdisk_probe_fn);
+		queue_work(vdisk_probe_wq, &io->probe);
+		return;
+	}
+	vdisk_io_complete(io);
+}
+
+static inline void vdisk_io_put(struct vdisk_io *io)
+{
+	if (atomic_dec_and_test(&io->pending))
+		vdisk_io_finish(io);
+}
+
+static void vdisk_io_error(struct vdisk_io *io, blk_status_t sts,
+			   sector_t sector, unsigned int len)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&io->lock, flags);
+	if (!io->status || sector < io->err_sector) {
+		io->status = sts;
+		io->err_sector = sector;
+		io->err_len = len;
+	}
+	spin_unlock_irqrestore(&io->lock, flags);
+}
+
+static void vdisk_bio_end(struct bio *bio)
+{
+	struct vdisk_bio *vb = container_of(bio, struct vdisk_bio, bio);
+	struct vdisk_io *io = vb->io;
+
+	if (unlikely(bio->bi_status))
+		vdisk_io_error(io, bio->bi_status, vb->start, vb->len);
+	if (vb != container_of(io, struct vdisk_bio, own))
+		bio_put(bio);
+	vdisk_io_put(io);
+}
+
+static struct bio *vdisk_new_bio(struct vdisk_builder *b)
+{
+	struct bio *bio;
+	struct vdisk_bio *vb;
+
+	bio = bio_alloc_bioset(b->vd->bdev, b->nr_vecs, b->opf, GFP_NOIO,
+			       &b->vd->bs);
+	if (!bio)
+		return NULL;
+	vb = container_of(bio, struct vdisk_bio, bio);
+	if (!b->io) {
+		struct vdisk_io *io = &vb->own;
+
+		io->cmd = b->cmd;
+		atomic_set(&io->pending, 1);
+		spin_lock_init(&io->lock);
+		io->status = BLK_STS_OK;
+		io->err_sector = (sector_t)-1;
+		io->kind = op_is_write(b->opf) ? VDISK_KIND_WRITE :
+						 VDISK_KIND_READ;
+		b->io = io;
+	}
+	vb->io = b->io;
+	vb->start = b->sector;
+	vb->len = 0;
+	bio->bi_iter.bi_sector = b->sector;
+	bio->bi_private = b->cmd;
+	bio->bi_end_io = vdisk_bio_end;
+	atomic_inc(&b->io->pending);
+	return bio;
+}
+
+/* Hang the protection bytes for this bio's sectors off it. */
+static int vdisk_attach_pi(struct vdisk_builder *b, struct bio *bio)
+{
+	struct blk_integrity *bi = bdev_get_integrity(b->vd->bdev);
+	struct bio_integrity_payload *bip;
+	unsigned int left, nr;
+
+	if (!bi)
+		return -ENODEV;
+	left = bio_integrity_bytes(bi, bio_sectors(bio));
+	nr = min_t(unsigned int, BIO_MAX_VECS,
+		   DIV_ROUND_UP(left, PAGE_SIZE) + b->cmd->t_prot_nents);
+	bip = bio_integrity_alloc(bio, GFP_NOIO, nr);
+	if (IS_ERR(bip))
+		return PTR_ERR(bip);
+	bip->bip_iter.bi_size = left;
+	bip_set_seed(bip, bio->bi_iter.bi_sector >>
+		     (bi->interval_exp - SECTOR_SHIFT));
+
+	while (left) {
+		struct scatterlist *sg = b->prot.sg;
+		unsigned int pos, len;
+		struct page *page;
+
+		if (!sg)
+			return -EINVAL;
+		if (b->prot.off >= sg->length) {
+			b->prot.sg = sg_next(sg);
+			b->prot.off = 0;
+			continue;
+		}
+		pos = sg->offset + b->prot.off;
+		page = nth_page(sg_page(sg), pos >> PAGE_SHIFT);
+		pos &= ~PAGE_MASK;
+		len = min3(left, sg->length - b->prot.off,
+			   (unsigned int)PAGE_SIZE - pos);
+		if (bio_integrity_add_page(bio, page, len, pos) != len)
+			return -ENOMEM;
+		b->prot.off += len;
+		left -= len;
+	}
+	return 0;
+}
+
+/* Drop a bio that was built but never submitted. */
+static void vdisk_discard_bio(struct vdisk_builder *b, struct bio *bio)
+{
+	struct vdisk_bio *vb = container_of(bio, struct vdisk_bio, bio);
+
+	vdisk_io_error(b->io, BLK_STS_RESOURCE, vb->start, 0);
+	if (vb != container_of(b->io, struct vdisk_bio, own))
+		bio_put(bio);
+	vdisk_io_put(b->io);
+}
+
+static int vdisk_flush_bio(struct vdisk_builder *b)
+{
+	struct bio *bio = b->bio;
+	int ret;
+
+	if (!bio)
+		return 0;
+	b->bio = NULL;
+	container_of(bio, struct vdisk_bio, bio)->len = bio_sectors(bio);
+	if (b->pi) {
+		ret = vdisk_attach_pi(b, bio);
+		if (ret) {
+			pr_err_ratelimited("cannot attach PI to a bio: %d\n",
+					   ret);
+			vdisk_discard_bio(b, bio);
+			return ret;
+		}
+	}
+	submit_bio(bio);
+	return 0;
+}
+
+/* Add @len bytes at @page+@off, starting new bios as needed. */
+static int vdisk_add_data(struct vdisk_builder *b, struct page *page,
+			  unsigned int off, unsigned int len)
+{
+	while (len) {
+		unsigned int room, chunk, poff;
+		struct page *p;
+		int ret;
+
+		if (!b->bio) {
+			b->bio = vdisk_new_bio(b);
+			if (!b->bio)
+				return -ENOMEM;
+		}
+		room = b->max_bytes - b->bio->bi_iter.bi_size;
+		chunk = min(len, room);
+		if (chunk < len)
+			chunk = round_down(chunk, SECTOR_SIZE);
+		p = nth_page(page, off >> PAGE_SHIFT);
+		poff = off & ~PAGE_MASK;
+		if (!chunk || bio_add_page(b->bio, p, chunk, poff) != chunk) {
+			if (!b->bio->bi_iter.bi_size)
+				return -EINVAL;	/* cannot make progress */
+			ret = vdisk_flush_bio(b);
+			if (ret)
+				return ret;
+			continue;
+		}
+		b->sector += chunk >> SECTOR_SHIFT;
+		off += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
+static void vdisk_builder_init(struct vdisk_builder *b, struct se_cmd *cmd,
+			       blk_opf_t opf, unsigned int nents)
+{
+	struct vdisk_dev *vd = VDEV(cmd->se_dev);
+	struct request_queue *q = bdev_get_queue(vd->bdev);
+	u64 max = (u64)queue_max_sectors(q) << SECTOR_SHIFT;
+
+	memset(b, 0, sizeof(*b));
+	b->vd = vd;
+	b->cmd = cmd;
+	b->opf = opf;
+	b->sector = vdisk_lba_to_sector(cmd->se_dev, cmd->t_task_lba);
+	/* whole logical blocks of the backing device per bio */
+	if (!max || max > UINT_MAX)
+		max = UINT_MAX;
+	b->max_bytes = rounddown((unsigned int)max,
+				 bdev_logical_block_size(vd->bdev));
+	b->nr_vecs = bio_max_segs(nents);
+}
+
+/* Submit what is left and drop the builder's reference. */
+static void vdisk_builder_end(struct vdisk_builder *b, int err)
+{
+	if (!err)
+		err = vdisk_flush_bio(b);
+	else if (b->bio)
+		vdisk_discard_bio(b, b->bio);
+	if (err && b->io)
+		vdisk_io_error(b->io, BLK_STS_RESOURCE, b->sector, 0);
+	vdisk_io_put(b->io);
+}
+
+static blk_opf_t vdisk_write_flags(struct vdisk_dev *vd, struct se_cmd *cmd)
+{
+	/*
+	 * nv_cache: the cache is declared non-volatile, never force it.
+	 * write_through: every write is durable on completion.
+	 * Otherwise FUA exactly when the initiator asked; the block layer
+	 * turns it into a post-flush for devices without native FUA and
+	 * drops it for devices without a volatile cache.
+	 */
+	if (READ_ONCE(vd->nv_cache))
+		return 0;
+	if (READ_ONCE(vd->write_through) || (cmd->se_cmd_flags & SCF_FUA))
+		return REQ_FUA;
+	return 0;
+}
+
+sense_reason_t vdisk_execute_rw(struct se_cmd *cmd, struct scatterlist *sgl,
+				u32 sgl_nents, enum dma_data_direction dir)
+{
+	struct vdisk_dev *vd = VDEV(cmd->se_dev);
+	struct vdisk_builder b;
+	struct scatterlist *sg;
+	struct blk_plug plug;
+	blk_opf_t opf;
+	int i, ret = 0;
+
+	if (!sgl_nents) {
+		target_complete_cmd(cmd, SAM_STAT_GOOD);
+		return 0;
+	}
+	if (dir == DMA_TO_DEVICE)
+		opf = REQ_OP_WRITE | vdisk_write_flags(vd, cmd);
+	else
+		opf = REQ_OP_READ;
+
+	vdisk_builder_init(&b, cmd, opf, sgl_nents);
+	if (cmd->prot_type && cmd->se_dev->dev_attrib.pi_prot_type &&
+	    cmd->t_prot_sg) {
+		b.pi = true;
+		b.prot.sg = cmd->t_prot_sg;
+	}
+
+	blk_start_plug(&plug);
+	for_each_sg(sgl, sg, sgl_nents, i) {
+		ret = vdisk_add_data(&b, sg_page(sg), sg->offset, sg->length);
+		if (ret)
+			break;
+	}
+	if (!b.io) {
+		/* not even the first bio could be set up */
+		blk_finish_plug(&plug);
+		return TCM_OUT_OF_RESOURCES;
+	}
+	vdisk_builder_end(&b, ret);
+	blk_finish_plug(&plug);
+	return 0;
+}
+
+/*
+ * WRITE SAME with a non-zero block: the one-block payload page is
+ * referenced once per logical block.
+ */
+sense_reason_t vdisk_write_same_pattern(struct se_cmd *cmd)
+{
+	struct se_device *dev = cmd->se_dev;
+	struct scatterlist *sg = &cmd->t_data_sg[0];
+	sector_t nblocks = sbc_get_write_same_sectors(cmd);
+	struct vdisk_builder b;
+	struct blk_plug plug;
+	int ret = 0;
+
+	vdisk_builder_init(&b, cmd, REQ_OP_WRITE |
+			   vdisk_write_flags(VDEV(dev), cmd), BIO_MAX_VECS);
+	blk_start_plug(&plug);
+	while (nblocks--) {
+		ret = vdisk_add_data(&b, sg_page(sg), sg->offset, sg->length);
+		if (ret)
+			break;
+		cond_resched();
+	}
+	if (!b.io) {
+		blk_finish_plug(&plug);
+		return TCM_OUT_OF_RESOURCES;
+	}
+	vdisk_builder_end(&b, ret);
+	blk_finish_plug(&plug);
+	return 0;
+}
+
+int vdisk_io_init(void)
+{
+	vdisk_probe_wq = alloc_workqueue("vdisk_probe",
+					 WQ_MEM_RECLAIM | WQ_UNBOUND, 0);
+	return vdisk_probe_wq ? 0 : -ENOMEM;
+}
+
+void vdisk_io_exit(void)
+{
+	destroy_workqueue(vdisk_probe_wq);
+}
