@@ -487,6 +487,7 @@ void srpt_ring_free(struct srpt_hca *hca, void **ring, u32 n,
 int srpt_post_recv(struct srpt_chan *ch, struct srpt_recv_ctx *rc);
 int srpt_post_srq_recv(struct srpt_hca *hca, struct srpt_recv_ctx *rc);
 int srpt_chan_create_hw(struct srpt_chan *ch);
+void srpt_chan_destroy_qp(struct srpt_chan *ch);
 void srpt_chan_destroy_hw(struct srpt_chan *ch);
 void srpt_chan_start_thread(struct srpt_chan *ch);
 void srpt_chan_stop_thread(struct srpt_chan *ch);

@@ -455,16 +455,28 @@ void srpt_chan_stop_thread(struct srpt_chan *ch)
 	ch->thread = NULL;
 }
 
+/**
+ * srpt_chan_destroy_qp() - destroy the channel's QP, if it has one
+ * @ch: channel
+ *
+ * An RDMA CM channel's QP belongs to its cm_id, so this must run before the
+ * cm_id is destroyed.
+ */
+void srpt_chan_destroy_qp(struct srpt_chan *ch)
+{
+	if (!ch->qp)
+		return;
+	if (ch->using_rdma_cm)
+		rdma_destroy_qp(ch->cm_rdma);
+	else
+		ib_destroy_qp(ch->qp);
+	ch->qp = NULL;
+}
+
 void srpt_chan_destroy_hw(struct srpt_chan *ch)
 {
 	srpt_chan_stop_thread(ch);
-	if (ch->qp) {
-		if (ch->using_rdma_cm)
-			rdma_destroy_qp(ch->cm_rdma);
-		else
-			ib_destroy_qp(ch->qp);
-		ch->qp = NULL;
-	}
+	srpt_chan_destroy_qp(ch);
 	if (ch->cq) {
 		ib_destroy_cq(ch->cq);
 		ch->cq = NULL;

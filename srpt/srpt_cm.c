@@ -282,13 +282,7 @@ static void srpt_release_work(struct work_struct *w)
 		target_remove_session(ch->sess);
 		ch->sess = NULL;
 	}
-	if (ch->qp) {
-		if (ch->using_rdma_cm)
-			rdma_destroy_qp(ch->cm_rdma);
-		else
-			ib_destroy_qp(ch->qp);
-		ch->qp = NULL;
-	}
+	srpt_chan_destroy_qp(ch);
 	if (ch->using_rdma_cm)
 		rdma_destroy_id(ch->cm_rdma);
 	else

@@ -366,6 +366,23 @@ static void vdisk_builder_end(struct vdisk_builder *b, int err)
 	vdisk_io_put(b->io);
 }
 
+/*
+ * Unplug and hand what was built to the device; when not even the first bio
+ * could be set up the command has not started and LIO may retry it.
+ */
+static sense_reason_t vdisk_builder_finish(struct vdisk_builder *b,
+					   struct blk_plug *plug, int err)
+{
+	sense_reason_t sr = 0;
+
+	if (b->io)
+		vdisk_builder_end(b, err);
+	else
+		sr = TCM_OUT_OF_RESOURCES;
+	blk_finish_plug(plug);
+	return sr;
+}
+
 static blk_opf_t vdisk_write_flags(struct vdisk_dev *vd, struct se_cmd *cmd)
 {
 	/*
@@ -414,14 +431,7 @@ sense_reason_t vdisk_execute_rw(struct se_cmd *cmd, struct scatterlist *sgl,
 		if (ret)
 			break;
 	}
-	if (!b.io) {
-		/* not even the first bio could be set up */
-		blk_finish_plug(&plug);
-		return TCM_OUT_OF_RESOURCES;
-	}
-	vdisk_builder_end(&b, ret);
-	blk_finish_plug(&plug);
-	return 0;
+	return vdisk_builder_finish(&b, &plug, ret);
 }
 
 /*
@@ -446,13 +456,7 @@ sense_reason_t vdisk_write_same_pattern(struct se_cmd *cmd)
 			break;
 		cond_resched();
 	}
-	if (!b.io) {
-		blk_finish_plug(&plug);
-		return TCM_OUT_OF_RESOURCES;
-	}
-	vdisk_builder_end(&b, ret);
-	blk_finish_plug(&plug);
-	return 0;
+	return vdisk_builder_finish(&b, &plug, ret);
 }
 
 int vdisk_io_init(void)

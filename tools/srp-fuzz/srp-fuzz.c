@@ -37,7 +37,6 @@
 #include <rdma/rdma_cma.h>
 #include <infiniband/verbs.h>
 
-#define __packed __attribute__((__packed__))
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* SRP wire format (T10 SRP r16a + SRP-2 immediate data). */
@@ -47,6 +46,9 @@ enum {
 	OP_LOGIN_REJ = 0xc2, OP_T_LOGOUT = 0x80, OP_CRED_REQ = 0x81,
 	OP_AER_REQ = 0x82, OP_CRED_RSP = 0x41, OP_AER_RSP = 0x42,
 };
+
+/* Wire structures: no padding anywhere. */
+#pragma pack(push, 1)
 
 struct login_rdma {		/* RDMA CM private data, 56 bytes */
 	uint64_t tag;
@@ -58,7 +60,7 @@ struct login_rdma {		/* RDMA CM private data, 56 bytes */
 	uint8_t t_port_id[16];
 	uint16_t imm_off;
 	uint8_t rsvd[6];
-} __packed;
+};
 
 struct login_rsp {
 	uint8_t opcode;
@@ -70,7 +72,7 @@ struct login_rsp {
 	uint16_t buf_fmt;
 	uint8_t rsp_flags;
 	uint8_t rsvd2[25];
-} __packed;
+};
 
 struct srp_cmd_hdr {
 	uint8_t opcode;
@@ -87,13 +89,13 @@ struct srp_cmd_hdr {
 	uint8_t rsvd4;
 	uint8_t add_cdb_len;
 	uint8_t cdb[16];
-} __packed;
+};
 
 struct desc {
 	uint64_t va;
 	uint32_t key;
 	uint32_t len;
-} __packed;
+};
 
 struct srp_rsp_hdr {
 	uint8_t opcode;
@@ -108,7 +110,15 @@ struct srp_rsp_hdr {
 	uint32_t in_res;
 	uint32_t sense_len;
 	uint32_t resp_len;
-} __packed;
+};
+
+#pragma pack(pop)
+
+_Static_assert(sizeof(struct login_rdma) == 56, "SRP_LOGIN_REQ layout");
+_Static_assert(sizeof(struct login_rsp) == 52, "SRP_LOGIN_RSP layout");
+_Static_assert(sizeof(struct srp_cmd_hdr) == 48, "SRP_CMD layout");
+_Static_assert(sizeof(struct desc) == 16, "direct descriptor layout");
+_Static_assert(sizeof(struct srp_rsp_hdr) == 36, "SRP_RSP layout");
 
 #define IU_MAX		8260
 #define WAIT_MS		8000
@@ -571,6 +581,44 @@ static int answer_expected(uint32_t len, uint8_t opcode)
 	return len >= 1 && (opcode == OP_CMD || opcode == OP_TSK_MGMT);
 }
 
+/* Credit abuse: a burst of TEST UNIT READYs past req_lim. */
+static int credit_burst(struct conn *c, uint64_t tag)
+{
+	uint8_t *iu = c->send_buf;
+	int i, burst = c->credits + 8 + rnd_below(32), sent = 0;
+
+	if (burst > send_slots - 1)
+		burst = send_slots - 1;
+	for (i = 0; i < burst; i++) {
+		struct srp_cmd_hdr *h = (void *)(iu + (size_t)(i + 1) * IU_MAX);
+
+		memset(h, 0, sizeof(*h));
+		h->opcode = OP_CMD;
+		h->tag = tag + i * 0x100000000ULL;
+		h->cdb[0] = 0x00;	/* TEST UNIT READY */
+		{
+			struct ibv_sge sge = {
+				.addr = (uintptr_t)h,
+				.length = sizeof(*h),
+				.lkey = c->send_mr->lkey,
+			};
+			struct ibv_send_wr wr = {
+				.wr_id = 2000 + i, .sg_list = &sge,
+				.num_sge = 1, .opcode = IBV_WR_SEND,
+				.send_flags = IBV_SEND_SIGNALED,
+			};
+			struct ibv_send_wr *bad;
+
+			if (ibv_post_send(c->id->qp, &wr, &bad))
+				break;
+			st.ius++;
+			sent++;
+		}
+	}
+	c->credits -= sent;
+	return wait_answers(c, sent, 0, NULL) < 0 ? -1 : 0;
+}
+
 /* One case on an established connection. 0 ok, -1 target went silent. */
 static int fuzz_iu(struct conn *c, long n)
 {
@@ -579,6 +627,8 @@ static int fuzz_iu(struct conn *c, long n)
 	uint32_t len;
 	int kind = rnd_below(10), want = 0, i, r;
 
+	if (kind == 8)
+		return credit_burst(c, tag);
 	if (kind < 6) {
 		len = make_cmd(c, tag);
 		want = answer_expected(len, OP_CMD);
@@ -599,40 +649,6 @@ static int fuzz_iu(struct conn *c, long n)
 		for (i = 0; i < (int)len && i < 256; i++)
 			iu[i] = rnd();
 		iu[0] = ops[rnd_below(8)];
-	} else if (kind == 8) {	/* credit abuse: a burst past req_lim */
-		int burst = c->credits + 8 + rnd_below(32), sent = 0;
-
-		if (burst > send_slots - 1)
-			burst = send_slots - 1;
-		for (i = 0; i < burst; i++) {
-			struct srp_cmd_hdr *h = (void *)(iu + (size_t)(i + 1) * IU_MAX);
-
-			memset(h, 0, sizeof(*h));
-			h->opcode = OP_CMD;
-			h->tag = tag + i * 0x100000000ULL;
-			h->cdb[0] = 0x00;	/* TEST UNIT READY */
-			{
-				struct ibv_sge sge = {
-					.addr = (uintptr_t)h,
-					.length = sizeof(*h),
-					.lkey = c->send_mr->lkey,
-				};
-				struct ibv_send_wr wr = {
-					.wr_id = 2000 + i, .sg_list = &sge,
-					.num_sge = 1, .opcode = IBV_WR_SEND,
-					.send_flags = IBV_SEND_SIGNALED,
-				};
-				struct ibv_send_wr *bad;
-
-				if (ibv_post_send(c->id->qp, &wr, &bad))
-					break;
-				st.ius++;
-				sent++;
-			}
-		}
-		c->credits -= sent;
-		r = wait_answers(c, sent, 0, NULL);
-		return r < 0 ? -1 : 0;
 	} else {		/* tiny / empty-ish IUs */
 		len = rnd_below(16) + 1;
 		memset(iu, 0, len);
@@ -765,8 +781,8 @@ static int scale(int n)
 		conn_close(&cs[i]);
 	clock_gettime(CLOCK_MONOTONIC, &t3);
 #define MS(a, b) ((b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000)
-	printf("srp-fuzz: scale %d channels: %d logged in in %ld ms, INQUIRY on all in %ld ms, disconnect in %ld ms, %d errors\n",
-	       n, open, (long)MS(t0, t1), (long)MS(t1, t2), (long)MS(t2, t3), bad);
+	printf("srp-fuzz: %s %d channels: %d logged in after %ld ms, INQUIRY on all in %ld ms, disconnect in %ld ms, %d errors\n",
+	       __func__, n, open, (long)MS(t0, t1), (long)MS(t1, t2), (long)MS(t2, t3), bad);
 	free(cs);
 	return bad ? 1 : 0;
 }
@@ -792,7 +808,7 @@ static int health_check(void)
 	return 0;
 }
 
-static void usage(void)
+static void print_usage(void)
 {
 	fprintf(stderr, "usage: srp-fuzz -a addr [-p port] -g guid [-n cases] [-s seed] [-m channels] [-v]\n");
 	exit(2);
@@ -829,11 +845,11 @@ int main(int argc, char **argv)
 			opt_verbose = 1;
 			break;
 		default:
-			usage();
+			print_usage();
 		}
 	}
 	if (!opt_addr || !opt_guid)
-		usage();
+		print_usage();
 	rng = 0x9e3779b97f4a7c15ULL ^ opt_seed;
 	if (!rng)
 		rng = 1;
