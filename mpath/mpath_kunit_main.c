@@ -5,6 +5,7 @@
  * Built as mpath_kunit.ko (only with CONFIG_KUNIT).
  */
 #include <kunit/test.h>
+#include <linux/sched/clock.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -211,7 +212,7 @@ static void sel_io_end(struct sel_fixture *fx, struct mp_ps_path *psp,
 		       size_t bytes)
 {
 	if (fx->sel.type->end_io)
-		fx->sel.type->end_io(&fx->sel, psp, bytes, ktime_get_ns());
+		fx->sel.type->end_io(&fx->sel, psp, bytes, local_clock());
 }
 
 static void mp_test_lookup(struct kunit *test)

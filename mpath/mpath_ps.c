@@ -7,6 +7,7 @@
  * builds every selector in, so lookup is a walk over a constant array and
  * a table naming an unknown selector never causes a module load.
  */
+#include <linux/err.h>
 #include <linux/kernel.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -63,12 +64,128 @@ int mp_ps_vec_add(struct mp_ps_vec *vec, struct mp_ps_slot *slot)
 	return 0;
 }
 
-/* Frees the array only; slots belong to the selector. */
-void mp_ps_vec_release(struct mp_ps_vec *vec)
+/**
+ * mp_ps_vec_free() - free every slot, then the array.
+ * @vec:       the selector's vector.
+ * @free_slot: frees one slot's per-path data; NULL means kfree() of the
+ *             slot itself (the slot is the first member).
+ */
+void mp_ps_vec_free(struct mp_ps_vec *vec,
+		    void (*free_slot)(struct mp_ps_slot *slot))
 {
+	unsigned int i;
+
+	for (i = 0; i < vec->nr; i++) {
+		if (free_slot)
+			free_slot(vec->v[i]);
+		else
+			kfree(vec->v[i]);
+	}
 	kfree(vec->v);
 	vec->v = NULL;
 	vec->nr = 0;
+}
+
+int mp_ps_vec_sel_create(struct mp_selector *sel, unsigned int argc,
+			 char **argv)
+{
+	sel->priv = kzalloc(sizeof(struct mp_ps_vec), GFP_KERNEL);
+	return sel->priv ? 0 : -ENOMEM;
+}
+
+void mp_ps_vec_sel_destroy(struct mp_selector *sel)
+{
+	mp_ps_vec_free(sel->priv, NULL);
+	kfree(sel->priv);
+	sel->priv = NULL;
+}
+
+/**
+ * mp_ps_attach() - make a new path's slot visible to the selector.
+ * @sel:   the selector (for its error wording).
+ * @vec:   its slot vector.
+ * @slot:  the slot embedded in the new per-path data.
+ * @psp:   the core's path; its ctx will point at @slot.
+ * @error: set on failure.
+ *
+ * Return: 0, or -ENOMEM and the caller frees its per-path data.
+ */
+int mp_ps_attach(struct mp_selector *sel, struct mp_ps_vec *vec,
+		 struct mp_ps_slot *slot, struct mp_ps_path *psp,
+		 char **error)
+{
+	slot->psp = psp;
+	if (mp_ps_vec_add(vec, slot)) {
+		*error = (char *)sel->type->err_nomem;
+		return -ENOMEM;
+	}
+	psp->ctx = slot;
+	return 0;
+}
+
+/**
+ * mp_ps_add_plain_path() - add_path() of a vector-only selector whose only
+ * path word is an optional, clamped <repeat_count>.
+ * @sel:   the selector; its priv is the slot vector.
+ * @psp:   the core's path.
+ * @argc:  number of path words (at most one).
+ * @argv:  the words.
+ * @size:  size of the per-path struct, starting with its slot.
+ * @error: set on failure.
+ *
+ * Return: 0 or a negative errno.
+ */
+int mp_ps_add_plain_path(struct mp_selector *sel, struct mp_ps_path *psp,
+			 unsigned int argc, char **argv, size_t size,
+			 char **error)
+{
+	struct mp_ps_slot *slot;
+	int ret;
+
+	slot = mp_ps_new_path(sel, argc, argv, 1, true, size, error);
+	if (IS_ERR(slot))
+		return PTR_ERR(slot);
+	ret = mp_ps_attach(sel, sel->priv, slot, psp, error);
+	if (ret)
+		kfree(slot);
+	return ret;
+}
+
+void mp_ps_fail(struct mp_selector *sel, struct mp_ps_path *psp)
+{
+	mp_ps_slot_set_usable(psp->ctx, false);
+}
+
+void mp_ps_reinstate(struct mp_selector *sel, struct mp_ps_path *psp)
+{
+	mp_ps_slot_set_usable(psp->ctx, true);
+}
+
+/**
+ * mp_ps_emit_fixed() - status words that are the same for most selectors.
+ * @psp:  the path, or NULL for the group-level words.
+ * @type: status type.
+ * @buf:  output.
+ * @max:  its size.
+ * @len:  bytes written so far, advanced.
+ *
+ * Writes the group's "0 " (no group arguments) and the empty IMA string.
+ *
+ * Return: true when nothing more is to be written.
+ */
+bool mp_ps_emit_fixed(struct mp_ps_path *psp, status_type_t type,
+		      char *buf, unsigned int max, unsigned int *len)
+{
+	if (!psp) {
+		MP_EMIT(buf, *len, max, "0 ");
+		return true;
+	}
+	if (type == STATUSTYPE_IMA) {
+		if (max)
+			buf[0] = '\0';
+		return true;
+	}
+	return false;
 }
 
 /**
@@ -100,6 +217,52 @@ struct mp_ps_slot *mp_ps_vec_next_usable(struct mp_ps_vec *vec)
 		return slot;
 	}
 	return NULL;
+}
+
+/**
+ * mp_ps_new_path() - per-path data for the path words "[<repeat_count> ...]".
+ * @sel:      the selector (for its error wording).
+ * @argc:     number of path words.
+ * @argv:     the words.
+ * @max_argc: how many words the selector takes.
+ * @clamp:    repeat counts above one are deprecated: warn and use one.
+ * @size:     size of the selector's per-path struct, which starts with
+ *            its struct mp_ps_slot.
+ * @error:    set on failure.
+ *
+ * Validates the word count and the repeat count, allocates zeroed
+ * per-path data and records the repeat count in its slot.  Further words
+ * are the caller's.
+ *
+ * Return: the per-path data or an ERR_PTR().
+ */
+void *mp_ps_new_path(struct mp_selector *sel, unsigned int argc,
+		     char **argv, unsigned int max_argc, bool clamp,
+		     size_t size, char **error)
+{
+	unsigned int repeat = 1;
+	struct mp_ps_slot *slot;
+
+	if (argc > max_argc) {
+		*error = (char *)sel->type->err_argc;
+		return ERR_PTR(-EINVAL);
+	}
+	if (argc && mp_ps_parse_uint(argv[0], &repeat)) {
+		*error = (char *)sel->type->err_repeat;
+		return ERR_PTR(-EINVAL);
+	}
+	if (clamp && repeat > 1) {
+		pr_warn_ratelimited("device-mapper: multipath %s: repeat_count > 1 is deprecated, using 1 instead\n",
+				    sel->type->name);
+		repeat = 1;
+	}
+	slot = kzalloc(size, GFP_KERNEL);
+	if (!slot) {
+		*error = (char *)sel->type->err_nomem;
+		return ERR_PTR(-ENOMEM);
+	}
+	slot->repeat = repeat;
+	return slot;
 }
 
 /**

@@ -22,7 +22,8 @@
 
 /*
  * struct mp_ps_path - the selector's view of one path.
- * @ctx: per-path selector data, owned by the selector.
+ * @ctx: the selector's struct mp_ps_slot for this path (set by
+ *       mp_ps_attach()); selectors embed the slot in their per-path data.
  *
  * Embedded in the core's path object; selectors hand it back from select().
  */
@@ -33,10 +34,12 @@ struct mp_ps_path {
 /*
  * struct mp_ps_slot - common per-path state kept by every selector.
  * @psp:    back pointer to the core's path.
+ * @repeat: the path's <repeat_count> word, echoed in the table.
  * @usable: false while the path is failed (read locklessly on I/O).
  */
 struct mp_ps_slot {
 	struct mp_ps_path *psp;
+	unsigned int repeat;
 	bool usable;
 };
 
@@ -57,6 +60,10 @@ struct mp_selector_type {
 	unsigned int table_args;
 	unsigned int info_args;
 	bool want_start_time;
+	/* add_path() errors, as the in-tree selector words them */
+	const char *err_argc;
+	const char *err_repeat;
+	const char *err_nomem;
 
 	int (*create)(struct mp_selector *sel, unsigned int argc, char **argv);
 	void (*destroy)(struct mp_selector *sel);
@@ -82,11 +89,44 @@ struct mp_selector {
 
 const struct mp_selector_type *mp_ps_lookup(const char *name);
 
+/*
+ * The three add_path() messages of a selector named @n; @nomem is the
+ * in-tree wording of its allocation failure.
+ */
+#define MP_PS_MESSAGES(n, nomem)					\
+	.err_argc = n " ps: incorrect number of arguments",		\
+	.err_repeat = n " ps: invalid repeat count",			\
+	.err_nomem = n " ps: " nomem
+
 /* Slot vector helpers shared by the selectors (mpath_ps.c). */
 int mp_ps_vec_add(struct mp_ps_vec *vec, struct mp_ps_slot *slot);
-void mp_ps_vec_release(struct mp_ps_vec *vec);
+void mp_ps_vec_free(struct mp_ps_vec *vec,
+		    void (*free_slot)(struct mp_ps_slot *slot));
 struct mp_ps_slot *mp_ps_vec_next_usable(struct mp_ps_vec *vec);
 int mp_ps_parse_uint(const char *word, unsigned int *val);
+void *mp_ps_new_path(struct mp_selector *sel, unsigned int argc,
+		     char **argv, unsigned int max_argc, bool clamp,
+		     size_t size, char **error);
+int mp_ps_attach(struct mp_selector *sel, struct mp_ps_vec *vec,
+		 struct mp_ps_slot *slot, struct mp_ps_path *psp,
+		 char **error);
+int mp_ps_add_plain_path(struct mp_selector *sel, struct mp_ps_path *psp,
+			 unsigned int argc, char **argv, size_t size,
+			 char **error);
+
+/*
+ * Selectors whose whole group state is one slot vector (round-robin,
+ * queue-length, service-time) use these as create/destroy; their
+ * per-path structs start with the slot and are kfree()d.
+ */
+int mp_ps_vec_sel_create(struct mp_selector *sel, unsigned int argc,
+			 char **argv);
+void mp_ps_vec_sel_destroy(struct mp_selector *sel);
+/* fail/reinstate for selectors that only track the usable flag */
+void mp_ps_fail(struct mp_selector *sel, struct mp_ps_path *psp);
+void mp_ps_reinstate(struct mp_selector *sel, struct mp_ps_path *psp);
+bool mp_ps_emit_fixed(struct mp_ps_path *psp, status_type_t type,
+		      char *buf, unsigned int max, unsigned int *len);
 
 /*
  * The scan of a load based selector started at its ticket; the winner was
@@ -104,9 +144,52 @@ static inline void mp_ps_slot_set_usable(struct mp_ps_slot *slot, bool on)
 	WRITE_ONCE(slot->usable, on);
 }
 
+static inline struct mp_ps_slot *mp_ps_slot_of(struct mp_ps_path *psp)
+{
+	return psp->ctx;
+}
+
 static inline bool mp_ps_slot_usable(const struct mp_ps_slot *slot)
 {
 	return READ_ONCE(slot->usable);
+}
+
+/**
+ * mp_ps_vec_best() - lock-free "least loaded" scan shared by the selectors.
+ * @vec:   the selector's slots.
+ * @state: the caller's sample of the best slot so far.
+ * @take:  called for each usable slot, @first when nothing is chosen yet;
+ *         returns true (and records the slot's sample in @state) when the
+ *         slot beats the current choice.
+ *
+ * The scan starts at a fresh ticket so that ties rotate, and the cursor is
+ * moved past the winner.  Always inlined, so @take is a direct call.
+ *
+ * Return: the chosen slot or NULL when no slot is usable.
+ */
+static __always_inline struct mp_ps_slot *
+mp_ps_vec_best(struct mp_ps_vec *vec, void *state,
+	       bool (*take)(void *state, struct mp_ps_slot *slot, bool first))
+{
+	/* pairs with the release in mp_ps_vec_add() */
+	unsigned int nr = smp_load_acquire(&vec->nr);
+	struct mp_ps_slot *best = NULL;
+	unsigned int start, i, best_off = 0;
+
+	if (!nr)
+		return NULL;
+	start = (unsigned int)atomic_inc_return(&vec->cursor);
+	for (i = 0; i < nr; i++) {
+		struct mp_ps_slot *slot = vec->v[(start + i) % nr];
+
+		if (mp_ps_slot_usable(slot) && take(state, slot, !best)) {
+			best = slot;
+			best_off = i;
+		}
+	}
+	if (best)
+		mp_ps_vec_skip(vec, best_off);
+	return best;
 }
 
 extern const struct mp_selector_type mp_ps_round_robin;

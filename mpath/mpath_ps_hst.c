@@ -16,7 +16,8 @@
  * selection reads them without locking.
  */
 #include <linux/device-mapper.h>
-#include <linux/ktime.h>
+#include <linux/err.h>
+#include <linux/sched/clock.h>
 #include <linux/minmax.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -34,13 +35,14 @@
 
 struct hst_path {
 	struct mp_ps_slot slot;
-	unsigned int repeat;
 	spinlock_t lock;		/* serialises completions */
 	u64 avg;			/* fixed point ns */
 	u64 stale_after;
 	u64 last_finish;
 	atomic64_t outstanding;
 };
+/* mp_ps_new_path() and mp_ps_vec_free() treat the slot as the allocation */
+static_assert(offsetof(struct hst_path, slot) == 0);
 
 struct hst_sel {
 	struct mp_ps_vec vec;
@@ -90,51 +92,40 @@ static int hst_create(struct mp_selector *sel, unsigned int argc, char **argv)
 	return 0;
 }
 
+static struct hst_path *hst_of(struct mp_ps_path *psp)
+{
+	return container_of(psp->ctx, struct hst_path, slot);
+}
+
 static void hst_destroy(struct mp_selector *sel)
 {
 	struct hst_sel *hs = sel->priv;
-	unsigned int i;
 
-	for (i = 0; i < hs->vec.nr; i++)
-		kfree(container_of(hs->vec.v[i], struct hst_path, slot));
-	mp_ps_vec_release(&hs->vec);
+	mp_ps_vec_free(&hs->vec, NULL);
 	kfree(hs);
 	sel->priv = NULL;
 }
 
+/* path args: [<repeat_count>], accepted and not used */
 static int hst_add_path(struct mp_selector *sel, struct mp_ps_path *psp,
 			unsigned int argc, char **argv, char **error)
 {
 	struct hst_sel *hs = sel->priv;
-	unsigned int repeat = 1;
 	struct hst_path *hp;
+	int ret;
 
-	if (argc > 1) {
-		*error = "historical-service-time ps: incorrect number of arguments";
-		return -EINVAL;
-	}
-	if (argc && mp_ps_parse_uint(argv[0], &repeat)) {
-		*error = "historical-service-time ps: invalid repeat count";
-		return -EINVAL;
-	}
-
-	hp = kzalloc(sizeof(*hp), GFP_KERNEL);
-	if (!hp) {
-		*error = "historical-service-time ps: Error allocating path context";
-		return -ENOMEM;
-	}
-	hp->repeat = repeat;
+	hp = mp_ps_new_path(sel, argc, argv, 1, false, sizeof(*hp), error);
+	if (IS_ERR(hp))
+		return PTR_ERR(hp);
 	hp->avg = HST_ONE;
 	spin_lock_init(&hp->lock);
 	atomic64_set(&hp->outstanding, 0);
-	hp->slot.psp = psp;
-	if (mp_ps_vec_add(&hs->vec, &hp->slot)) {
+	ret = mp_ps_attach(sel, &hs->vec, &hp->slot, psp, error);
+	if (ret) {
 		kfree(hp);
-		*error = "historical-service-time ps: Error allocating path context";
-		return -ENOMEM;
+		return ret;
 	}
 	atomic_inc(&hs->nr_usable);
-	psp->ctx = hp;
 	return 0;
 }
 
@@ -188,70 +179,62 @@ static s64 hst_order(const struct hst_sel *hs, struct hst_sample a,
 	return a.stale < now ? a.out - b.out : -1;
 }
 
+/* the chosen path's sample, compared at one instant */
+struct hst_scan {
+	const struct hst_sel *hs;
+	struct hst_sample best;
+	s64 now;
+};
+
+static bool hst_take(void *state, struct mp_ps_slot *slot, bool first)
+{
+	struct hst_scan *scan = state;
+	struct hst_sample cs;
+
+	hst_sample(container_of(slot, struct hst_path, slot), &cs);
+	if (!first && hst_order(scan->hs, cs, scan->best, scan->now) >= 0)
+		return false;
+	scan->best = cs;
+	return true;
+}
+
 static struct mp_ps_path *hst_select(struct mp_selector *sel, size_t nr_bytes)
 {
 	struct hst_sel *hs = sel->priv;
-	/* pairs with the release in mp_ps_vec_add() */
-	unsigned int nr = smp_load_acquire(&hs->vec.nr);
-	struct hst_path *best = NULL;
-	struct hst_sample bs = {}, cs;
-	s64 now = ktime_get_ns();
-	unsigned int start, i, best_off = 0;
+	struct hst_scan scan = { .hs = hs, .now = local_clock() };
+	struct mp_ps_slot *slot = mp_ps_vec_best(&hs->vec, &scan, hst_take);
 
-	if (!nr)
-		return NULL;
-	start = (unsigned int)atomic_inc_return(&hs->vec.cursor);
-	for (i = 0; i < nr; i++) {
-		struct mp_ps_slot *slot = hs->vec.v[(start + i) % nr];
-		struct hst_path *hp = container_of(slot, struct hst_path, slot);
-
-		if (!mp_ps_slot_usable(slot))
-			continue;
-		hst_sample(hp, &cs);
-		if (!best || hst_order(hs, cs, bs, now) < 0) {
-			best = hp;
-			best_off = i;
-			bs = cs;
-		}
-	}
-	if (!best)
-		return NULL;
-	mp_ps_vec_skip(&hs->vec, best_off);
-	return best->slot.psp;
+	return slot ? slot->psp : NULL;
 }
 
 static void hst_fail(struct mp_selector *sel, struct mp_ps_path *psp)
 {
 	struct hst_sel *hs = sel->priv;
-	struct hst_path *hp = psp->ctx;
 
-	mp_ps_slot_set_usable(&hp->slot, false);
+	mp_ps_fail(sel, psp);
 	atomic_dec(&hs->nr_usable);
 }
 
 static void hst_reinstate(struct mp_selector *sel, struct mp_ps_path *psp)
 {
 	struct hst_sel *hs = sel->priv;
-	struct hst_path *hp = psp->ctx;
 
-	mp_ps_slot_set_usable(&hp->slot, true);
+	mp_ps_reinstate(sel, psp);
 	atomic_inc(&hs->nr_usable);
 }
 
 static void hst_start_io(struct mp_selector *sel, struct mp_ps_path *psp,
 			 size_t nr_bytes)
 {
-	struct hst_path *hp = psp->ctx;
-
-	atomic64_inc(&hp->outstanding);
+	atomic64_inc(&hst_of(psp)->outstanding);
 }
 
 static void hst_end_io(struct mp_selector *sel, struct mp_ps_path *psp,
 		       size_t nr_bytes, u64 start_ns)
 {
 	struct hst_sel *hs = sel->priv;
-	struct hst_path *hp = psp->ctx;
-	u64 now = ktime_get_ns(), took, w, avg;
+	struct hst_path *hp = hst_of(psp);
+	u64 now = local_clock(), took, w, avg;
 	unsigned long irqf;
 
 	spin_lock_irqsave(&hp->lock, irqf);
@@ -283,21 +266,15 @@ static unsigned int hst_emit(struct mp_selector *sel, struct mp_ps_path *psp,
 		MP_EMIT(buf, len, max, "2 %u %u ", hs->decay[0], hs->threshold);
 		return len;
 	}
-	hp = psp->ctx;
-	switch (type) {
-	case STATUSTYPE_INFO:
+	if (mp_ps_emit_fixed(psp, type, buf, max, &len))
+		return len;
+	hp = hst_of(psp);
+	if (type == STATUSTYPE_INFO)
 		MP_EMIT(buf, len, max, "%llu %llu %llu ", READ_ONCE(hp->avg),
 			(u64)atomic64_read(&hp->outstanding),
 			READ_ONCE(hp->stale_after));
-		break;
-	case STATUSTYPE_TABLE:
+	else
 		MP_EMIT(buf, len, max, "0 ");
-		break;
-	case STATUSTYPE_IMA:
-		if (max)
-			buf[0] = '\0';
-		break;
-	}
 	return len;
 }
 
@@ -306,6 +283,8 @@ const struct mp_selector_type mp_ps_hist_service_time = {
 	.table_args = 1,
 	.info_args = 3,
 	.want_start_time = true,
+	MP_PS_MESSAGES("historical-service-time",
+		       "Error allocating path context"),
 	.create = hst_create,
 	.destroy = hst_destroy,
 	.add_path = hst_add_path,

@@ -54,15 +54,16 @@ static void ioa_free_path(struct ioa_path *ip)
 	kfree(ip);
 }
 
+static void ioa_free_slot(struct mp_ps_slot *slot)
+{
+	ioa_free_path(container_of(slot, struct ioa_path, slot));
+}
+
 static void ioa_destroy(struct mp_selector *sel)
 {
 	struct ioa_sel *is = sel->priv;
-	unsigned int i;
 
-	for (i = 0; i < is->vec.nr; i++)
-		ioa_free_path(container_of(is->vec.v[i], struct ioa_path,
-					   slot));
-	mp_ps_vec_release(&is->vec);
+	mp_ps_vec_free(&is->vec, ioa_free_slot);
 	free_cpumask_var(is->covered);
 	kfree(is->owner);
 	kfree(is);
@@ -77,12 +78,12 @@ static int ioa_add_path(struct mp_selector *sel, struct mp_ps_path *psp,
 	unsigned int cpu, claimed = 0;
 
 	if (argc != 1) {
-		*error = "io-affinity ps: invalid number of arguments";
+		*error = (char *)sel->type->err_argc;
 		return -EINVAL;
 	}
 	ip = kzalloc(sizeof(*ip), GFP_KERNEL);
 	if (!ip) {
-		*error = "io-affinity ps: Error allocating path context";
+		*error = (char *)sel->type->err_nomem;
 		return -ENOMEM;
 	}
 	if (!zalloc_cpumask_var(&ip->mask, GFP_KERNEL)) {
@@ -114,10 +115,8 @@ static int ioa_add_path(struct mp_selector *sel, struct mp_ps_path *psp,
 		return -EINVAL;
 	}
 
-	ip->slot.psp = psp;
-	if (mp_ps_vec_add(&is->vec, &ip->slot)) {
+	if (mp_ps_attach(sel, &is->vec, &ip->slot, psp, error)) {
 		ioa_free_path(ip);
-		*error = "io-affinity ps: Error allocating path context";
 		return -ENOMEM;
 	}
 	for_each_cpu(cpu, ip->mask) {
@@ -128,7 +127,6 @@ static int ioa_add_path(struct mp_selector *sel, struct mp_ps_path *psp,
 		is->owner[cpu] = ip;
 		cpumask_set_cpu(cpu, is->covered);
 	}
-	psp->ctx = ip;
 	return 0;
 }
 
@@ -166,20 +164,6 @@ out:
 	return ip ? ip->slot.psp : NULL;
 }
 
-static void ioa_fail(struct mp_selector *sel, struct mp_ps_path *psp)
-{
-	struct ioa_path *ip = psp->ctx;
-
-	mp_ps_slot_set_usable(&ip->slot, false);
-}
-
-static void ioa_reinstate(struct mp_selector *sel, struct mp_ps_path *psp)
-{
-	struct ioa_path *ip = psp->ctx;
-
-	mp_ps_slot_set_usable(&ip->slot, true);
-}
-
 static unsigned int ioa_emit(struct mp_selector *sel, struct mp_ps_path *psp,
 			     status_type_t type, char *buf, unsigned int max)
 {
@@ -187,23 +171,13 @@ static unsigned int ioa_emit(struct mp_selector *sel, struct mp_ps_path *psp,
 	struct ioa_path *ip;
 	unsigned int len = 0;
 
-	if (!psp) {
-		MP_EMIT(buf, len, max, "0 ");
+	if (mp_ps_emit_fixed(psp, type, buf, max, &len))
 		return len;
-	}
-	ip = psp->ctx;
-	switch (type) {
-	case STATUSTYPE_INFO:
+	ip = container_of(psp->ctx, struct ioa_path, slot);
+	if (type == STATUSTYPE_INFO)
 		MP_EMIT(buf, len, max, "%d ", atomic_read(&is->misses));
-		break;
-	case STATUSTYPE_TABLE:
+	else
 		MP_EMIT(buf, len, max, "%*pb ", cpumask_pr_args(ip->mask));
-		break;
-	case STATUSTYPE_IMA:
-		if (max)
-			buf[0] = '\0';
-		break;
-	}
 	return len;
 }
 
@@ -211,11 +185,13 @@ const struct mp_selector_type mp_ps_io_affinity = {
 	.name = "io-affinity",
 	.table_args = 1,
 	.info_args = 1,
+	.err_argc = "io-affinity ps: invalid number of arguments",
+	.err_nomem = "io-affinity ps: Error allocating path context",
 	.create = ioa_create,
 	.destroy = ioa_destroy,
 	.add_path = ioa_add_path,
 	.select = ioa_select,
-	.fail = ioa_fail,
-	.reinstate = ioa_reinstate,
+	.fail = mp_ps_fail,
+	.reinstate = mp_ps_reinstate,
 	.emit = ioa_emit,
 };

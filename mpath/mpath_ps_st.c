@@ -10,6 +10,7 @@
  * lock is taken per I/O.
  */
 #include <linux/device-mapper.h>
+#include <linux/err.h>
 #include <linux/slab.h>
 
 #include "mpath_ps.h"
@@ -23,79 +24,39 @@
 
 struct st_path {
 	struct mp_ps_slot slot;
-	unsigned int repeat;
 	unsigned int weight;
 	atomic_long_t inflight;
 };
+/* mp_ps_vec_sel_destroy() kfree()s the slot */
+static_assert(offsetof(struct st_path, slot) == 0);
 
-struct st_sel {
-	struct mp_ps_vec vec;
-};
-
-static int st_create(struct mp_selector *sel, unsigned int argc, char **argv)
+static struct st_path *st_of(struct mp_ps_path *psp)
 {
-	struct st_sel *ss = kzalloc(sizeof(*ss), GFP_KERNEL);
-
-	if (!ss)
-		return -ENOMEM;
-	sel->priv = ss;
-	return 0;
-}
-
-static void st_destroy(struct mp_selector *sel)
-{
-	struct st_sel *ss = sel->priv;
-	unsigned int i;
-
-	for (i = 0; i < ss->vec.nr; i++)
-		kfree(container_of(ss->vec.v[i], struct st_path, slot));
-	mp_ps_vec_release(&ss->vec);
-	kfree(ss);
-	sel->priv = NULL;
+	return container_of(psp->ctx, struct st_path, slot);
 }
 
 /* args: [<repeat_count> [<relative_throughput>]] */
 static int st_add_path(struct mp_selector *sel, struct mp_ps_path *psp,
 		       unsigned int argc, char **argv, char **error)
 {
-	struct st_sel *ss = sel->priv;
-	unsigned int repeat = 1, weight = 1;
+	unsigned int weight = 1;
 	struct st_path *sp;
+	int ret;
 
-	if (argc > 2) {
-		*error = "service-time ps: incorrect number of arguments";
-		return -EINVAL;
-	}
-	if (argc && mp_ps_parse_uint(argv[0], &repeat)) {
-		*error = "service-time ps: invalid repeat count";
-		return -EINVAL;
-	}
-	if (repeat > 1) {
-		DMWARN_LIMIT("repeat_count > 1 is deprecated, using 1 instead");
-		repeat = 1;
-	}
+	sp = mp_ps_new_path(sel, argc, argv, 2, true, sizeof(*sp), error);
+	if (IS_ERR(sp))
+		return PTR_ERR(sp);
 	if (argc == 2 && (mp_ps_parse_uint(argv[1], &weight) ||
 			  weight > ST_WEIGHT_MAX)) {
+		kfree(sp);
 		*error = "service-time ps: invalid relative_throughput value";
 		return -EINVAL;
 	}
-
-	sp = kzalloc(sizeof(*sp), GFP_KERNEL);
-	if (!sp) {
-		*error = "service-time ps: Error allocating path context";
-		return -ENOMEM;
-	}
-	sp->repeat = repeat;
 	sp->weight = weight;
-	sp->slot.psp = psp;
-	atomic_long_set(&sp->inflight, 0);
-	if (mp_ps_vec_add(&ss->vec, &sp->slot)) {
+	ret = mp_ps_attach(sel, sel->priv, &sp->slot, psp, error);
+	if (ret)
 		kfree(sp);
-		*error = "service-time ps: Error allocating path context";
-		return -ENOMEM;
-	}
-	psp->ctx = sp;
-	return 0;
+	return ret;
 }
 
 /*
@@ -128,67 +89,45 @@ static bool st_better(unsigned long cload, unsigned int cw,
 	return cw > bw;
 }
 
+/* the chosen path's load, sampled once, and the size of the new I/O */
+struct st_scan {
+	unsigned long load;
+	unsigned int weight;
+	size_t incoming;
+};
+
+static bool st_take(void *state, struct mp_ps_slot *slot, bool first)
+{
+	struct st_path *sp = container_of(slot, struct st_path, slot);
+	unsigned long load = atomic_long_read(&sp->inflight);
+	struct st_scan *best = state;
+
+	if (!first && !st_better(load, sp->weight, best->load, best->weight,
+				 best->incoming))
+		return false;
+	best->load = load;
+	best->weight = sp->weight;
+	return true;
+}
+
 static struct mp_ps_path *st_select(struct mp_selector *sel, size_t nr_bytes)
 {
-	struct st_sel *ss = sel->priv;
-	/* pairs with the release in mp_ps_vec_add() */
-	unsigned int nr = smp_load_acquire(&ss->vec.nr);
-	struct st_path *best = NULL;
-	unsigned long best_load = 0;
-	unsigned int start, i, best_off = 0;
+	struct st_scan best = { .incoming = nr_bytes };
+	struct mp_ps_slot *slot = mp_ps_vec_best(sel->priv, &best, st_take);
 
-	if (!nr)
-		return NULL;
-	start = (unsigned int)atomic_inc_return(&ss->vec.cursor);
-	for (i = 0; i < nr; i++) {
-		struct mp_ps_slot *slot = ss->vec.v[(start + i) % nr];
-		struct st_path *sp = container_of(slot, struct st_path, slot);
-		unsigned long load;
-
-		if (!mp_ps_slot_usable(slot))
-			continue;
-		load = atomic_long_read(&sp->inflight);
-		if (!best || st_better(load, sp->weight, best_load,
-				       best->weight, nr_bytes)) {
-			best = sp;
-			best_off = i;
-			best_load = load;
-		}
-	}
-	if (!best)
-		return NULL;
-	mp_ps_vec_skip(&ss->vec, best_off);
-	return best->slot.psp;
-}
-
-static void st_fail(struct mp_selector *sel, struct mp_ps_path *psp)
-{
-	struct st_path *sp = psp->ctx;
-
-	mp_ps_slot_set_usable(&sp->slot, false);
-}
-
-static void st_reinstate(struct mp_selector *sel, struct mp_ps_path *psp)
-{
-	struct st_path *sp = psp->ctx;
-
-	mp_ps_slot_set_usable(&sp->slot, true);
+	return slot ? slot->psp : NULL;
 }
 
 static void st_start_io(struct mp_selector *sel, struct mp_ps_path *psp,
 			size_t nr_bytes)
 {
-	struct st_path *sp = psp->ctx;
-
-	atomic_long_add(nr_bytes, &sp->inflight);
+	atomic_long_add(nr_bytes, &st_of(psp)->inflight);
 }
 
 static void st_end_io(struct mp_selector *sel, struct mp_ps_path *psp,
 		      size_t nr_bytes, u64 start_ns)
 {
-	struct st_path *sp = psp->ctx;
-
-	atomic_long_sub(nr_bytes, &sp->inflight);
+	atomic_long_sub(nr_bytes, &st_of(psp)->inflight);
 }
 
 static unsigned int st_emit(struct mp_selector *sel, struct mp_ps_path *psp,
@@ -197,24 +136,14 @@ static unsigned int st_emit(struct mp_selector *sel, struct mp_ps_path *psp,
 	struct st_path *sp;
 	unsigned int len = 0;
 
-	if (!psp) {
-		MP_EMIT(buf, len, max, "0 ");
+	if (mp_ps_emit_fixed(psp, type, buf, max, &len))
 		return len;
-	}
-	sp = psp->ctx;
-	switch (type) {
-	case STATUSTYPE_INFO:
+	sp = st_of(psp);
+	if (type == STATUSTYPE_INFO)
 		MP_EMIT(buf, len, max, "%ld %u ",
 			atomic_long_read(&sp->inflight), sp->weight);
-		break;
-	case STATUSTYPE_TABLE:
-		MP_EMIT(buf, len, max, "%u %u ", sp->repeat, sp->weight);
-		break;
-	case STATUSTYPE_IMA:
-		if (max)
-			buf[0] = '\0';
-		break;
-	}
+	else
+		MP_EMIT(buf, len, max, "%u %u ", sp->slot.repeat, sp->weight);
 	return len;
 }
 
@@ -222,12 +151,13 @@ const struct mp_selector_type mp_ps_service_time = {
 	.name = "service-time",
 	.table_args = 2,
 	.info_args = 2,
-	.create = st_create,
-	.destroy = st_destroy,
+	MP_PS_MESSAGES("service-time", "Error allocating path context"),
+	.create = mp_ps_vec_sel_create,
+	.destroy = mp_ps_vec_sel_destroy,
 	.add_path = st_add_path,
 	.select = st_select,
-	.fail = st_fail,
-	.reinstate = st_reinstate,
+	.fail = mp_ps_fail,
+	.reinstate = mp_ps_reinstate,
 	.emit = st_emit,
 	.start_io = st_start_io,
 	.end_io = st_end_io,

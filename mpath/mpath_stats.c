@@ -13,7 +13,7 @@
  * of a reload apart while both exist.
  */
 #include <linux/debugfs.h>
-#include <linux/ktime.h>
+#include <linux/sched/clock.h>
 #include <linux/math64.h>
 #include <linux/seq_file.h>
 
@@ -38,13 +38,13 @@ void mp_stats_path_exit(struct mp_path *p)
  * mp_stats_account() - count one finished I/O on a path.
  * @p:        the path.
  * @bytes:    size of the I/O.
- * @start_ns: ktime_get_ns() at dispatch.
+ * @start_ns: local_clock() at dispatch.
  * @error:    completed with an error.
  */
 void mp_stats_account(struct mp_path *p, size_t bytes, u64 start_ns,
 		      bool error)
 {
-	u64 now = ktime_get_ns();
+	u64 now = local_clock();
 
 	if (!p->stats)
 		return;

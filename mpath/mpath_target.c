@@ -9,7 +9,7 @@
  */
 #include <linux/blk-mq.h>
 #include <linux/blkdev.h>
-#include <linux/ktime.h>
+#include <linux/sched/clock.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <scsi/scsi_dh.h>
@@ -433,7 +433,7 @@ static void mp_io_start(struct mp_path *p, struct mp_io *io, size_t bytes)
 
 	io->path = p;
 	io->nr_bytes = bytes;
-	io->start_ns = ktime_get_ns();
+	io->start_ns = local_clock();
 	if (sel->type->start_io)
 		sel->type->start_io(sel, &p->psp, bytes);
 }

@@ -43,6 +43,24 @@ const char *srpt_iu_err_str(enum srpt_iu_err err)
 	return srpt_iu_errs[err];
 }
 
+/*
+ * The RDMA CM and the IB CM login layouts name their fields alike and
+ * differ only in field order and offsets, so one decoder body serves both
+ * struct types.
+ */
+#define SRPT_LOGIN_DECODE(l, r)						\
+	do {								\
+		(l)->opcode = (r)->opcode;				\
+		(l)->tag = get_unaligned(&(r)->tag);			\
+		(l)->it_iu_len = get_unaligned_be32(&(r)->req_it_iu_len); \
+		(l)->buf_fmt = get_unaligned_be16(&(r)->req_buf_fmt);	\
+		(l)->flags = (r)->req_flags;				\
+		(l)->imm_offset =					\
+			get_unaligned_be16(&(r)->imm_data_offset);	\
+		memcpy((l)->i_port_id, (r)->initiator_port_id, 16);	\
+		memcpy((l)->t_port_id, (r)->target_port_id, 16);	\
+	} while (0)
+
 /**
  * srpt_login_from_rdma() - decode RDMA CM private data of a login
  * @l:	  result
@@ -59,14 +77,7 @@ int srpt_login_from_rdma(struct srpt_login *l, const void *priv,
 	memset(l, 0, sizeof(*l));
 	if (!priv || len < sizeof(*r))
 		return -EINVAL;
-	l->opcode = r->opcode;
-	l->tag = get_unaligned(&r->tag);
-	l->it_iu_len = get_unaligned_be32(&r->req_it_iu_len);
-	l->buf_fmt = get_unaligned_be16(&r->req_buf_fmt);
-	l->flags = r->req_flags;
-	l->imm_offset = get_unaligned_be16(&r->imm_data_offset);
-	memcpy(l->i_port_id, r->initiator_port_id, 16);
-	memcpy(l->t_port_id, r->target_port_id, 16);
+	SRPT_LOGIN_DECODE(l, r);
 	return 0;
 }
 
@@ -86,14 +97,7 @@ int srpt_login_from_ib(struct srpt_login *l, const void *priv,
 	memset(l, 0, sizeof(*l));
 	if (!priv || len < sizeof(*r))
 		return -EINVAL;
-	l->opcode = r->opcode;
-	l->tag = get_unaligned(&r->tag);
-	l->it_iu_len = get_unaligned_be32(&r->req_it_iu_len);
-	l->buf_fmt = get_unaligned_be16(&r->req_buf_fmt);
-	l->flags = r->req_flags;
-	l->imm_offset = get_unaligned_be16(&r->imm_data_offset);
-	memcpy(l->i_port_id, r->initiator_port_id, 16);
-	memcpy(l->t_port_id, r->target_port_id, 16);
+	SRPT_LOGIN_DECODE(l, r);
 	return 0;
 }
 
