@@ -14,8 +14,10 @@ rsync -a --delete --exclude '*.o' --exclude '*.ko' --exclude '.*.cmd' \
 	"$root/Kbuild" "$root/include" "$out/"
 for d in raid1 mpath srpt vdisk; do
 	if [ -f "$root/$d/Kbuild" ]; then
+		# modules.order of a stock build names the stock .ko files
 		rsync -a --delete --exclude '*.o' --exclude '*.ko' --exclude '.*.cmd' \
-			--exclude '*.mod' --exclude '*.mod.c' "$root/$d" "$out/"
+			--exclude '*.mod' --exclude '*.mod.c' --exclude 'modules.order' \
+			--exclude 'Module.symvers' "$root/$d" "$out/"
 	else
 		rm -rf "${out:?}/$d"
 	fi
