@@ -183,11 +183,13 @@ run_host_area() {	# run_host_area AREA
 
 # ---- integration tests, one VM boot per area and kernel ----------------
 run_area() {	# run_area LABEL KERNEL TEST...
-	local label=$1 kernel=$2 total=120 t lim
+	local label=$1 kernel=$2 total=120 t lim scale=1
 	shift 2
+	# tools/vm/run-tests stretches test limits on the debug kernel
+	[ "$kernel" = debug ] && scale=${KEEL_DEBUG_TIMEOUT_SCALE:-4}
 	for t in "$@"; do
 		lim=$(sed -n 's/^# timeout: *\([0-9][0-9]*\).*/\1/p' "$t" | head -1)
-		total=$((total + ${lim:-300} + 15))
+		total=$((total + ${lim:-300} * scale + 15))
 	done
 	echo "check: $label on the $kernel kernel: $# test(s)"
 	# tests/<area>/vm-args: extra vm-run options for the area's boot
