@@ -163,6 +163,7 @@ void r1_daemon(struct md_thread *thread)
 	struct r1_array *conf = mddev->private;
 	struct blk_plug plug;
 	struct r1_req *rq;
+	struct bio *failed;
 
 	md_check_recovery(mddev);
 	r1_finish_deferred(conf);
@@ -172,13 +173,20 @@ void r1_daemon(struct md_thread *thread)
 		r1_submit_queued(conf);
 
 		spin_lock_irq(&conf->lock);
-		rq = list_first_entry_or_null(&conf->retry, struct r1_req,
+		failed = bio_list_pop(&conf->failed_reads);
+		rq = failed ? NULL :
+		     list_first_entry_or_null(&conf->retry, struct r1_req,
 					      node);
+		if (failed)
+			r1_gate_unpark(&conf->gate,
+				       r1_bucket(r1_read_sector(failed)));
 		if (rq) {
 			list_del(&rq->node);
 			r1_gate_unpark(&conf->gate, r1_bucket(rq->sector));
 		}
 		spin_unlock_irq(&conf->lock);
+		if (failed)
+			rq = r1_read_to_req(conf, failed);
 		if (!rq)
 			break;
 

@@ -335,6 +335,7 @@ int r1_reshape(struct mddev *mddev)
 
 	r1_freeze(conf, 0);
 	if (r1_gate_unparked(&conf->gate) != 0 || !list_empty(&conf->retry) ||
+	    !bio_list_empty(&conf->failed_reads) ||
 	    !list_empty(&conf->finish)) {
 		/* requests parked on raid1d still use the old slot numbers */
 		r1_thaw(conf);

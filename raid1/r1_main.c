@@ -21,6 +21,7 @@ static void r1_destroy(struct r1_array *conf)
 	mempool_exit(&conf->req_pool);
 	mempool_exit(&conf->sync_pool);
 	bioset_exit(&conf->split_set);
+	bioset_exit(&conf->read_set);
 	r1_gate_destroy(&conf->gate);
 	if (conf->scratch)
 		put_page(conf->scratch);
@@ -88,6 +89,7 @@ static struct r1_array *r1_setup(struct mddev *mddev)
 	conf->nlegs = mddev->raid_disks;
 	spin_lock_init(&conf->lock);
 	INIT_LIST_HEAD(&conf->retry);
+	bio_list_init(&conf->failed_reads);
 	INIT_LIST_HEAD(&conf->finish);
 	bio_list_init(&conf->queued_writes);
 	/* differs from md's value: recovery is allowed */
@@ -110,6 +112,9 @@ static struct r1_array *r1_setup(struct mddev *mddev)
 	if (err)
 		goto fail;
 	err = bioset_init(&conf->split_set, BIO_POOL_SIZE, 0, 0);
+	if (err)
+		goto fail;
+	err = r1_read_set_init(&conf->read_set);
 	if (err)
 		goto fail;
 

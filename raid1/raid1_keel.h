@@ -95,6 +95,7 @@ struct r1_pool_geom {
  * @nlegs: raid_disks
  * @lock: protects the lists below, In_sync/degraded transitions
  * @retry: requests for raid1d (read errors, write errors, resync blocks)
+ * @failed_reads: clones of first read attempts that failed, for raid1d
  * @finish: requests to complete once the superblock is written
  * @queued_writes: write clones waiting for the bitmap to be flushed
  * @gate: normal IO vs resync exclusion
@@ -105,6 +106,7 @@ struct r1_pool_geom {
  * @req_pool: normal request descriptors
  * @sync_pool: resync descriptors with their pages (only while syncing)
  * @split_set: bio_split() allocations
+ * @read_set: clones of first read attempts, a struct r1_read in front
  * @scratch: one page for synchronous read-error repair
  * @thread: raid1d before run() hands it to mddev->thread (takeover)
  * @stats_kobj: md/keel_raid1 directory in sysfs (NULL without one)
@@ -116,6 +118,7 @@ struct r1_array {
 
 	spinlock_t lock;
 	struct list_head retry;
+	struct bio_list failed_reads;
 	struct list_head finish;
 	struct bio_list queued_writes;
 
@@ -128,6 +131,7 @@ struct r1_array {
 	mempool_t req_pool;
 	mempool_t sync_pool;
 	struct bio_set split_set;
+	struct bio_set read_set;
 	struct page *scratch;
 
 	struct md_thread *thread;
@@ -195,6 +199,9 @@ static inline struct r1_req *r1_sync_req(struct bio *bio)
 bool r1_make_request(struct mddev *mddev, struct bio *bio);
 void r1_read(struct mddev *mddev, struct bio *bio, int sectors,
 	     struct r1_req *retry);
+int r1_read_set_init(struct bio_set *bs);
+struct r1_req *r1_read_to_req(struct r1_array *conf, struct bio *clone);
+sector_t r1_read_sector(struct bio *clone);
 void r1_req_free(struct r1_req *rq);
 void r1_req_finish(struct r1_req *rq);
 void r1_close_write(struct r1_req *rq);

@@ -2,10 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # raid1 benchmark (not a test): in-tree raid1 and keel's alternately, in
-# the same boot, best of R1_BENCH_ROUNDS (default 2) rounds each. Two legs on brd; fio 4k randread qd32, 4k randwrite qd32,
-# 1M sequential write, and 4k randread with one leg behind dm-delay
-# (+5 ms). Prints IOPS/bandwidth and the keel/in-tree ratios, plus write
-# IOPS as a fraction of one bare leg.
+# the same boot, best of R1_BENCH_ROUNDS (default 2) rounds each. Two legs
+# on brd; fio 4k randread qd32, 4k randwrite qd32, 1M sequential write, and
+# 4k randread with one leg behind dm-delay (+5 ms), once on brd and once on
+# null_blk legs that complete from a timer (requests queue there, as on
+# real disks). Prints IOPS/bandwidth and the keel/in-tree ratios, plus
+# write IOPS as a fraction of one bare leg.
 
 . "$(dirname "$0")/rc"
 
@@ -71,13 +73,28 @@ bench_one() {	# impl
 	r1_stop_all
 	dmsetup remove --retry r1tbench
 	brd_cleanup
+	# The same on legs that queue: null_blk completing from a timer
+	# after 20 us, so the fast leg has requests pending too and a
+	# balancer that only compares pending counts splits them evenly.
+	modprobe null_blk nr_devices=2 queue_mode=2 irqmode=2 \
+		completion_nsec=20000 gb=1 hw_queue_depth=256 >> "$res/errors" 2>&1
+	udevadm settle
+	sz=$(blockdev --getsz /dev/nullb0)
+	dmsetup create r1tbench --table "0 $sz delay /dev/nullb0 0 5 /dev/nullb0 0 0" \
+		>> "$res/errors" 2>&1
+	array_on /dev/mapper/r1tbench /dev/nullb1 || echo "# $impl: no null_blk delay array" >> "$res/errors"
+	NL[$impl]=$(best "${NL[$impl]:-0}" "$(run_fio "$impl-nullb-delay-randread" "$(mdev)" randread 4k 32 read)")
+	cat "$(mdsys)/keel_raid1/legs" > "$res/$impl-nullb-delay-legs" 2>/dev/null
+	r1_stop_all
+	dmsetup remove --retry r1tbench
+	rmmod null_blk
 }
 
 best() { python3 -c "import sys; print(max(sys.argv[1:], key=float))" "$@"; }
 
 ratio() { python3 -c "import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); print('%.2f' % (a / b if b else 0))" "$1" "$2"; }
 
-declare -A RR RW SW DL
+declare -A RR RW SW DL NL
 modprobe md_mod
 modprobe dm-delay
 brd_setup 2 $MB
@@ -98,4 +115,5 @@ printf '%-28s %12s %12s %8s %s\n' "4k randread qd32 (IOPS)" "${RR[intree]}" "${R
 printf '%-28s %12s %12s %8s %s\n' "4k randwrite qd32 (IOPS)" "${RW[intree]}" "${RW[keel]}" "$(ratio "${RW[keel]}" "${RW[intree]}")" ">=1.00"
 printf '%-28s %12s %12s %8s %s\n' "1M seq write (MiB/s)" "${SW[intree]}" "${SW[keel]}" "$(ratio "${SW[keel]}" "${SW[intree]}")" ">=1.00"
 printf '%-28s %12s %12s %8s %s\n' "4k randread, leg +5ms (IOPS)" "${DL[intree]}" "${DL[keel]}" "$(ratio "${DL[keel]}" "${DL[intree]}")" ">=2.0"
+printf '%-28s %12s %12s %8s %s\n' "  same, null_blk legs (IOPS)" "${NL[intree]}" "${NL[keel]}" "$(ratio "${NL[keel]}" "${NL[intree]}")" ">=2.0"
 printf '%-28s %12s %12s %8s %s\n' "randwrite vs bare leg" "$(ratio "${RW[intree]}" "$BARE")" "$(ratio "${RW[keel]}" "$BARE")" "" ">=0.90 (bare $BARE IOPS)"
