@@ -474,7 +474,7 @@ struct srpt_port *srpt_port_by_name(const char *name,
 int srpt_hca_set_srq(struct srpt_hca *hca, bool on);
 void srpt_port_set_enabled(struct srpt_port *port, bool on);
 struct srpt_hca *srpt_hca_of(struct ib_device *dev);
-ssize_t srpt_format_sessions(char *page, size_t size);
+void srpt_walk_sessions(void (*emit)(void *arg, const char *line), void *arg);
 
 /* srpt_ch.c */
 struct srpt_bufpool *srpt_pool_get(u32 size);

@@ -178,13 +178,44 @@ static ssize_t srpt_wwn_version_show(struct config_item *item, char *page)
 	return sysfs_emit(page, "\n");
 }
 
+/* Room kept at the end of the page for the "more channels" note. */
+#define SRPT_PAGE_NOTE		96
+
+struct srpt_page_out {
+	char *buf;
+	size_t len;
+	unsigned int more;
+};
+
+static void srpt_line_to_page(void *arg, const char *line)
+{
+	struct srpt_page_out *out = arg;
+	size_t n = strlen(line);
+
+	if (out->more || out->len + n > PAGE_SIZE - SRPT_PAGE_NOTE) {
+		out->more++;
+		return;
+	}
+	memcpy(out->buf + out->len, line, n);
+	out->len += n;
+}
+
 /*
  * target/srpt/sessions: one line per channel of every port (the fabric
- * root is where LIO puts tfc_wwn_attrs, next to "version").
+ * root is where LIO puts tfc_wwn_attrs, next to "version"). One page holds
+ * about 35 channels; the rest is counted in a last line that points to the
+ * complete list in debugfs.
  */
 static ssize_t srpt_wwn_sessions_show(struct config_item *item, char *page)
 {
-	return srpt_format_sessions(page, PAGE_SIZE);
+	struct srpt_page_out out = { .buf = page };
+
+	srpt_walk_sessions(srpt_line_to_page, &out);
+	if (out.more)
+		out.len += scnprintf(page + out.len, PAGE_SIZE - out.len,
+				     "+%u more channels: see debugfs ib_srpt/sessions\n",
+				     out.more);
+	return out.len;
 }
 
 static struct configfs_attribute srpt_attr_version = {

@@ -6,6 +6,8 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/slab.h>
+#include <linux/debugfs.h>
+#include <linux/seq_file.h>
 #include <rdma/ib_cache.h>
 #include <target/target_core_base.h>
 #include <target/target_core_fabric.h>
@@ -119,20 +121,24 @@ struct srpt_port *srpt_port_by_name(const char *name,
 	return NULL;
 }
 
+/* Longest line srpt_walk_sessions() produces, with room to spare. */
+#define SRPT_SESSION_LINE	256
+
 /**
- * srpt_format_sessions() - list every channel, one per line
- * @page: output
- * @size: its size
+ * srpt_walk_sessions() - describe every channel of every port, one line each
+ * @emit: called with each line; runs under a spinlock and RCU, must not
+ *	  sleep
+ * @arg:  passed to @emit
  *
- * Format: <dev>-<port> <session name> <state> i_port_id=0x<id> qp=<n>
- * ius=<n> bad_ius=<n>.
+ * Line format: <dev>-<port> <session name> <state> i_port_id=0x<id>
+ * qp=<n> ius=<n> bad_ius=<n>, newline terminated.
  */
-ssize_t srpt_format_sessions(char *page, size_t size)
+void srpt_walk_sessions(void (*emit)(void *arg, const char *line), void *arg)
 {
+	char line[SRPT_SESSION_LINE];
 	struct srpt_nexus *nx;
 	struct srpt_chan *ch;
 	struct srpt_hca *hca;
-	ssize_t n = 0;
 	u32 i;
 
 	spin_lock(&srpt_hcas_lock);
@@ -143,23 +149,40 @@ ssize_t srpt_format_sessions(char *page, size_t size)
 
 			list_for_each_entry_rcu(nx, &p->nexuses, entry) {
 				list_for_each_entry_rcu(ch, &nx->chans, entry) {
-					n += scnprintf(page + n, size - n,
-						       "%s-%u %s %s i_port_id=0x%16phN qp=%u ius=%lld bad_ius=%lld\n",
-						       dev_name(&hca->dev->dev),
-						       p->num, ch->name,
-						       srpt_state_name(READ_ONCE(ch->state)),
-						       nx->i_id,
-						       ch->qp_num,
-						       atomic64_read(&ch->stat_ius),
-						       atomic64_read(&ch->stat_bad_ius));
+					scnprintf(line, sizeof(line),
+						  "%s-%u %s %s i_port_id=0x%16phN qp=%u ius=%lld bad_ius=%lld\n",
+						  dev_name(&hca->dev->dev),
+						  p->num, ch->name,
+						  srpt_state_name(READ_ONCE(ch->state)),
+						  nx->i_id, ch->qp_num,
+						  atomic64_read(&ch->stat_ius),
+						  atomic64_read(&ch->stat_bad_ius));
+					emit(arg, line);
 				}
 			}
 		}
 	}
 	rcu_read_unlock();
 	spin_unlock(&srpt_hcas_lock);
-	return n;
 }
+
+/*
+ * debugfs ib_srpt/sessions: the same lines as configfs target/srpt/sessions,
+ * but never cut at one page (a configfs attribute holds ~35 channels).
+ */
+static struct dentry *srpt_debugfs;
+
+static void srpt_line_to_seq(void *arg, const char *line)
+{
+	seq_puts(arg, line);
+}
+
+static int srpt_sessions_show(struct seq_file *m, void *unused)
+{
+	srpt_walk_sessions(srpt_line_to_seq, m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(srpt_sessions);
 
 /**
  * srpt_port_set_enabled() - allow or stop logins on a port
@@ -440,6 +463,9 @@ static int __init srpt_init(void)
 	ret = ib_register_client(&srpt_client);
 	if (ret)
 		goto unregister_fabric;
+	srpt_debugfs = debugfs_create_dir("ib_srpt", NULL);
+	debugfs_create_file("sessions", 0444, srpt_debugfs, NULL,
+			    &srpt_sessions_fops);
 	/* Not fatal: configfs discovery_auth/rdma_cm_port can retry. */
 	if (rdma_cm_port && srpt_cm_listen_rdma(rdma_cm_port))
 		pr_warn(SRPT_DRV ": no RDMA CM listener on port %u yet\n",
@@ -455,6 +481,7 @@ destroy_wq:
 
 static void __exit srpt_exit(void)
 {
+	debugfs_remove_recursive(srpt_debugfs);
 	srpt_cm_stop_rdma();
 	ib_unregister_client(&srpt_client);
 	target_unregister_template(&srpt_fabric_ops);

@@ -18,7 +18,9 @@
  *
  * Scale mode (-m N): log in N channels, each of its own I_T nexus, run an
  * INQUIRY on every one, then disconnect them all and print the time each
- * phase took.
+ * phase took. With -H the channels are held open after the INQUIRY phase
+ * (a "holding" line is printed) until standard input reaches a newline or
+ * end of file, so a test can look at the target while all are logged in.
  *
  * Exit status: 0 when the target stayed responsive, 1 otherwise.
  */
@@ -146,6 +148,13 @@ static long opt_cases = 1000;
 static unsigned int opt_seed = 1;
 static int opt_verbose;
 static int opt_scale;
+static int opt_hold;
+/*
+ * How long a login may go unanswered. The scale mode allows more: with
+ * 100+ channels of one emulated guest, one login can wait behind the
+ * others' session setup for a few seconds.
+ */
+static int login_wait_ms = 5000;
 static uint64_t rng;
 
 static struct {
@@ -350,7 +359,7 @@ static int conn_open(struct conn *c, const void *login, int login_len)
 	if (rdma_connect(c->id, &cp))
 		goto fail;
 	st.logins++;
-	ret = wait_cm(c, RDMA_CM_EVENT_ESTABLISHED, NULL, 5000);
+	ret = wait_cm(c, RDMA_CM_EVENT_ESTABLISHED, NULL, login_wait_ms);
 	if (!ret) {
 		c->up = 1;
 		st.login_ok++;
@@ -755,6 +764,7 @@ static int scale(int n)
 	recv_depth = 4;
 	data_size = 4096;
 	send_slots = 4;
+	login_wait_ms = 30000;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < n; i++) {
 		fill_login(&l);
@@ -773,6 +783,14 @@ static int scale(int n)
 			fprintf(stderr, "srp-fuzz: channel %d: INQUIRY failed\n", i);
 			bad++;
 		}
+	if (opt_hold) {
+		char line[16];
+
+		printf("srp-fuzz: holding %d channels\n", open);
+		fflush(stdout);
+		if (!fgets(line, sizeof(line), stdin))
+			clearerr(stdin);
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t2);
 	for (i = 0; i < n; i++)
 		if (cs[i].up)
@@ -810,7 +828,7 @@ static int health_check(void)
 
 static void print_usage(void)
 {
-	fprintf(stderr, "usage: srp-fuzz -a addr [-p port] -g guid [-n cases] [-s seed] [-m channels] [-v]\n");
+	fprintf(stderr, "usage: srp-fuzz -a addr [-p port] -g guid [-n cases] [-s seed] [-m channels [-H]] [-v]\n");
 	exit(2);
 }
 
@@ -821,8 +839,11 @@ int main(int argc, char **argv)
 	long n;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "a:p:g:n:s:m:v")) != -1) {
+	while ((opt = getopt(argc, argv, "a:p:g:n:s:m:Hv")) != -1) {
 		switch (opt) {
+		case 'H':
+			opt_hold = 1;
+			break;
 		case 'm':
 			opt_scale = atoi(optarg);
 			break;
