@@ -54,7 +54,10 @@ members=()
 for h in $hdrs; do
 	members+=("linux-source-6.1/drivers/md/$h")
 done
-tar -C "$tmp" -xJf "$tarball" "${members[@]}"
+# --occurrence: stop once every member is out instead of decompressing the
+# rest of the 1.3 GB archive (12 s -> 5 s of CPU natively; minutes saved
+# when DKMS builds inside a TCG guest).
+tar -C "$tmp" --occurrence=1 -xJf "$tarball" "${members[@]}"
 mkdir -p "$out"
 for h in $hdrs; do
 	cp "$tmp/linux-source-6.1/drivers/md/$h" "$out/$h"
