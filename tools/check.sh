@@ -11,7 +11,8 @@
 #
 # Environment: KERNELS="stock debug" runs the integration tests on both
 # kernels (default: stock); KEEL_NO_DEBUG=1 skips the debug kernel (and so
-# KUnit) for a quick loop; KEEL_SOAK=1 is passed to the tests.
+# KUnit) for a quick loop; KEEL_SOAK=1 is passed to the tests;
+# KEEL_TIMEOUT_SCALE=N multiplies every test's time limit (soak runs).
 #
 # One VM boot per area. Prints a line per test as it ends and finishes
 # with "N passed, N failed, N skipped"; exits non-zero on any failure.
@@ -187,6 +188,8 @@ run_area() {	# run_area LABEL KERNEL TEST...
 	shift 2
 	# tools/vm/run-tests stretches test limits on the debug kernel
 	[ "$kernel" = debug ] && scale=${KEEL_DEBUG_TIMEOUT_SCALE:-4}
+	# ... and on every kernel by KEEL_TIMEOUT_SCALE (soak runs)
+	scale=$((scale * ${KEEL_TIMEOUT_SCALE:-1}))
 	for t in "$@"; do
 		lim=$(sed -n 's/^# timeout: *\([0-9][0-9]*\).*/\1/p' "$t" | head -1)
 		total=$((total + ${lim:-300} * scale + 15))
