@@ -52,6 +52,11 @@
 #define SRPT_MIN_IT_IU_LEN	64
 /* Largest transfer one SRP_CMD may describe (hostile IUs cannot ask more). */
 #define SRPT_MAX_XFER		(128U << 20)
+/*
+ * Most remote buffers one SRP_CMD may describe, in the IU (at most 255
+ * there) or in an external table fetched by RDMA READ (16 KiB at most).
+ */
+#define SRPT_DESC_MAX		1024
 
 /* Completion thread: work completions per ib_poll_cq and per wakeup. */
 #define SRPT_WC_BATCH		16
@@ -107,8 +112,13 @@ struct srpt_login {
  * @fmt:	 SRP_NO_DATA_DESC, _DIRECT, _INDIRECT or _IMM
  * @data_len:	 total transfer length
  * @nbufs:	 remote buffers described by @bufs
- * @bufs:	 remote buffer descriptors, inside the IU (unaligned)
+ * @bufs:	 remote buffer descriptors, inside the IU or inside a fetched
+ *		 external table (unaligned)
  * @imm_off:	 offset of immediate data in the IU
+ * @tbl_va:	 external descriptor table: initiator address
+ * @tbl_key:	 external descriptor table: remote key
+ * @tbl_len:	 external descriptor table: length, 0 for none; srpt_parse_cmd()
+ *		 leaves @nbufs at 0 and @bufs unset for such a table
  */
 struct srpt_cmd_desc {
 	const u8			*cdb;
@@ -121,6 +131,9 @@ struct srpt_cmd_desc {
 	u32				nbufs;
 	const struct srp_direct_buf	*bufs;
 	u32				imm_off;
+	u64				tbl_va;
+	u32				tbl_key;
+	u32				tbl_len;
 };
 
 /* Why an IU was refused; an index into srpt_iu_err_str(). */
@@ -132,7 +145,7 @@ enum srpt_iu_err {
 	SRPT_IU_FMT,		/* reserved descriptor format */
 	SRPT_IU_DESC_TRUNC,	/* descriptor runs past the IU */
 	SRPT_IU_DESC_COUNT,	/* descriptor table length/count mismatch */
-	SRPT_IU_EXT_TABLE,	/* descriptor table not in the IU */
+	SRPT_IU_DESC_MANY,	/* more than SRPT_DESC_MAX descriptors */
 	SRPT_IU_LEN_SUM,	/* descriptor lengths do not add up */
 	SRPT_IU_TOO_BIG,	/* transfer larger than SRPT_MAX_XFER */
 	SRPT_IU_ZERO_BUF,	/* empty buffer in an indirect table */
@@ -150,6 +163,11 @@ u32 srpt_login_check(const struct srpt_login *l, u64 service_guid,
 u16 srpt_login_imm_offset(const struct srpt_login *l);
 enum srpt_iu_err srpt_parse_cmd(const void *iu, u32 len, u16 imm_offset,
 				u32 max_req_size, struct srpt_cmd_desc *d);
+enum srpt_iu_err srpt_check_descs(const struct srp_direct_buf *bufs,
+				  u32 nbufs, u32 total,
+				  struct srpt_cmd_desc *d);
+enum srpt_iu_err srpt_parse_ext_table(const void *tbl,
+				      struct srpt_cmd_desc *d);
 int srpt_tmf_to_tcm(u8 srp_fn);
 u8 srpt_tmr_rsp_code(int tcm_response);
 u32 srpt_build_login_rsp(void *buf, u64 tag, u32 credits, u32 max_it_iu,
@@ -181,6 +199,7 @@ enum srpt_ch_state {
 /* Command states, stored in srpt_send_ctx.state. */
 enum srpt_cmd_state {
 	SRPT_CMD_NEW,		/* being parsed / executed by the backend */
+	SRPT_CMD_FETCH_TABLE,	/* RDMA READ of an external table in flight */
 	SRPT_CMD_NEED_DATA,	/* RDMA READ of write data in flight */
 	SRPT_CMD_DATA_IN,	/* data arrived, backend executing */
 	SRPT_CMD_RSP_SENT,	/* SRP_RSP (+ RDMA WRITEs) posted */
@@ -227,6 +246,26 @@ struct srpt_rw {
 };
 
 /**
+ * struct srpt_tbl_fetch - RDMA READ of an external descriptor table
+ * @ctx:    rdma_rw context of the READ
+ * @sg:	    one entry over @buf
+ * @cqe:    its completion
+ * @buf:    the table (kmalloc, @desc.tbl_len bytes)
+ * @recv:   receive buffer of the IU, held until the table is in
+ * @desc:   the parsed SRP_CMD (points into @recv)
+ * @nr_wrs: send queue slots the READ takes
+ */
+struct srpt_tbl_fetch {
+	struct rdma_rw_ctx	ctx;
+	struct scatterlist	sg;
+	struct ib_cqe		cqe;
+	void			*buf;
+	struct srpt_recv_ctx	*recv;
+	struct srpt_cmd_desc	desc;
+	u32			nr_wrs;
+};
+
+/**
  * struct srpt_send_ctx - a command slot; indexed by the LIO session tag
  * @b:	       response buffer
  * @ch:	       owning channel
@@ -237,6 +276,7 @@ struct srpt_rw {
  * @nr_wrs:    send-queue slots the RDMA transfers need
  * @imm_sg:    scatterlist over immediate data
  * @rdma_cqe:  completion of the RDMA READ chain
+ * @fetch:     external descriptor table being fetched (SRPT_CMD_FETCH_TABLE)
  * @state:     enum srpt_cmd_state
  * @status_only: the response carries status only (no data transfer)
  * @local_tag: initiator tag of a local (non-LIO) response
@@ -253,6 +293,7 @@ struct srpt_send_ctx {
 	u32			nr_wrs;
 	struct scatterlist	imm_sg;
 	struct ib_cqe		rdma_cqe;
+	struct srpt_tbl_fetch	fetch;
 	enum srpt_cmd_state	state;
 	bool			status_only;
 	u64			local_tag;
@@ -526,6 +567,7 @@ extern struct configfs_attribute *srpt_tpg_attrib_attrs[];
 void srpt_recv_done(struct ib_cq *cq, struct ib_wc *wc);
 void srpt_send_done(struct ib_cq *cq, struct ib_wc *wc);
 void srpt_drain_pending(struct srpt_chan *ch);
+void srpt_chan_drop_fetches(struct srpt_chan *ch);
 int srpt_cmd_write_pending(struct se_cmd *se_cmd);
 int srpt_cmd_data_in(struct se_cmd *se_cmd);
 int srpt_cmd_status(struct se_cmd *se_cmd);

@@ -277,6 +277,7 @@ static void srpt_release_work(struct work_struct *w)
 	if (ch->sess)
 		srpt_wait_sess_cmds(ch);
 	srpt_chan_stop_thread(ch);
+	srpt_chan_drop_fetches(ch);
 	srpt_return_pending(ch);
 	if (ch->sess) {
 		target_remove_session(ch->sess);

@@ -9,6 +9,9 @@
  * LIO released it. IUs that arrive before the connection is established,
  * or while every tag is in use, wait on ch->pending (their receive buffer
  * is not reposted meanwhile, which bounds that list by the ring size).
+ * An SRP_CMD whose indirect descriptor table is external first waits in
+ * SRPT_CMD_FETCH_TABLE, holding its receive buffer, until an RDMA READ
+ * has brought the table over.
  *
  * Malformed IUs never reach LIO: they get a locally built SRP_RSP with
  * CHECK CONDITION (ILLEGAL REQUEST, INVALID FIELD IN COMMAND INFORMATION
@@ -220,15 +223,17 @@ static void srpt_local_rsp(struct srpt_chan *ch, struct srpt_send_ctx *sc,
 	}
 }
 
+/* @len: bytes of the IU, or of the external table when @tbl is set. */
 static void srpt_refuse_cmd(struct srpt_chan *ch, struct srpt_send_ctx *sc,
-			    u64 tag, enum srpt_iu_err err, u32 len)
+			    u64 tag, enum srpt_iu_err err, u32 len, bool tbl)
 {
 	u8 sense[18];
 	u32 slen = srpt_build_invalid_iu_sense(sense);
 
 	atomic64_inc(&ch->stat_bad_ius);
-	pr_warn_ratelimited(SRPT_DRV ": %s: refusing SRP_CMD tag %#llx (%u bytes): %s\n",
-			    ch->name, tag, len, srpt_iu_err_str(err));
+	pr_warn_ratelimited(SRPT_DRV ": %s: refusing SRP_CMD tag %#llx (%s%u bytes): %s\n",
+			    ch->name, tag, tbl ? "external table of " : "",
+			    len, srpt_iu_err_str(err));
 	srpt_local_rsp(ch, sc, tag, SAM_STAT_CHECK_CONDITION, sense, slen, -1);
 }
 
@@ -260,63 +265,61 @@ static bool srpt_partial_blocks(struct srpt_send_ctx *sc)
 	return false;
 }
 
-/* Returns true when the receive buffer is now owned by the command. */
-static bool srpt_handle_cmd(struct srpt_chan *ch, struct srpt_recv_ctx *rc,
-			    struct srpt_send_ctx *sc)
+/*
+ * Hand a parsed SRP_CMD whose remote buffers are known to LIO. @rc holds
+ * the IU (and immediate data). Returns true when @rc is now owned by the
+ * command.
+ */
+static bool srpt_start_cmd(struct srpt_chan *ch, struct srpt_recv_ctx *rc,
+			   struct srpt_send_ctx *sc,
+			   const struct srpt_cmd_desc *d)
 {
 	void *iu = rc->b.buf + rc->b.start;
 	struct se_cmd *cmd = &sc->cmd;
 	struct scatterlist *sgl = NULL;
-	struct srpt_cmd_desc d;
-	enum srpt_iu_err err;
 	bool owned = false;
 	u32 sg_cnt = 0;
 	int ret;
 
-	err = srpt_parse_cmd(iu, rc->len, ch->imm_offset, srp_max_req_size,
-			     &d);
-	if (err) {
-		srpt_refuse_cmd(ch, sc, d.tag, err, rc->len);
-		return false;
-	}
-	cmd->tag = d.tag;
-	cmd->data_direction = d.dir;
+	cmd->tag = d->tag;
+	cmd->data_direction = d->dir;
 
-	if (d.fmt == SRP_DATA_DESC_IMM && d.data_len) {
-		void *data = iu + d.imm_off;
+	if (d->fmt == SRP_DATA_DESC_IMM && d->data_len) {
+		void *data = iu + d->imm_off;
 
 		if (WARN_ON_ONCE((uintptr_t)data & 511)) {
-			srpt_refuse_cmd(ch, sc, d.tag, SRPT_IU_IMM, rc->len);
+			srpt_refuse_cmd(ch, sc, d->tag, SRPT_IU_IMM, rc->len,
+					false);
 			return false;
 		}
-		sg_init_one(&sc->imm_sg, data, d.data_len);
+		sg_init_one(&sc->imm_sg, data, d->data_len);
 		sgl = &sc->imm_sg;
 		sg_cnt = 1;
 		sc->imm_recv = rc;
 		owned = true;
-	} else if (d.nbufs) {
-		ret = srpt_setup_rw(ch, sc, &d, &sgl, &sg_cnt);
+	} else if (d->nbufs) {
+		ret = srpt_setup_rw(ch, sc, d, &sgl, &sg_cnt);
 		if (ret == -E2BIG) {
-			srpt_refuse_cmd(ch, sc, d.tag, SRPT_IU_TOO_BIG,
-					rc->len);
+			srpt_refuse_cmd(ch, sc, d->tag, SRPT_IU_TOO_BIG,
+					rc->len, false);
 			return false;
 		}
 		if (ret) {
 			pr_debug("%s: no RDMA context for tag %#llx: %d\n",
-				 ch->name, d.tag, ret);
-			srpt_local_rsp(ch, sc, d.tag, SAM_STAT_BUSY, NULL, 0,
+				 ch->name, d->tag, ret);
+			srpt_local_rsp(ch, sc, d->tag, SAM_STAT_BUSY, NULL, 0,
 				       -1);
 			return false;
 		}
 	}
 
-	ret = target_init_cmd(cmd, ch->sess, sc->sense, d.lun, d.data_len,
-			      d.task_attr, d.dir, TARGET_SCF_ACK_KREF);
+	ret = target_init_cmd(cmd, ch->sess, sc->sense, d->lun, d->data_len,
+			      d->task_attr, d->dir, TARGET_SCF_ACK_KREF);
 	if (ret) {
 		/* The session is stopping; LIO will not take commands. */
 		srpt_free_rw(ch, sc);
 		sc->imm_recv = NULL;
-		srpt_local_rsp(ch, sc, d.tag, SAM_STAT_BUSY, NULL, 0, -1);
+		srpt_local_rsp(ch, sc, d->tag, SAM_STAT_BUSY, NULL, 0, -1);
 		return false;
 	}
 	/*
@@ -324,19 +327,173 @@ static bool srpt_handle_cmd(struct srpt_chan *ch, struct srpt_recv_ctx *rc,
 	 * command may complete on another CPU at any time; a lent receive
 	 * buffer is reposted by srpt_cmd_release().
 	 */
-	if (target_submit_prep(cmd, (unsigned char *)d.cdb, sgl, sg_cnt,
+	if (target_submit_prep(cmd, (unsigned char *)d->cdb, sgl, sg_cnt,
 			       NULL, 0, NULL, 0, GFP_KERNEL))
 		return owned;
 	if (unlikely(srpt_partial_blocks(sc))) {
 		atomic64_inc(&ch->stat_bad_ius);
 		pr_warn_ratelimited(SRPT_DRV ": %s: refusing SRP_CMD tag %#llx: buffers of %u bytes are not whole blocks\n",
-				    ch->name, d.tag, cmd->data_length);
+				    ch->name, d->tag, cmd->data_length);
 		transport_generic_request_failure(cmd,
 					TCM_INVALID_FIELD_IN_COMMAND_IU);
 		return owned;
 	}
 	target_submit(cmd);
 	return owned;
+}
+
+/* Undo what srpt_fetch_table() set up, except the receive buffer. */
+static void srpt_fetch_free(struct srpt_chan *ch, struct srpt_tbl_fetch *f)
+{
+	rdma_rw_ctx_destroy(&f->ctx, ch->qp, ch->port->num, &f->sg, 1,
+			    DMA_FROM_DEVICE);
+	kfree(f->buf);
+	f->buf = NULL;
+	f->recv = NULL;
+}
+
+/*
+ * The table has arrived (or its READ failed or was flushed); runs in the
+ * channel's completion thread like the receive path.
+ */
+static void srpt_table_read_done(struct ib_cq *cq, struct ib_wc *wc)
+{
+	struct srpt_chan *ch = wc->qp->qp_context;
+	struct srpt_send_ctx *sc =
+		container_of(wc->wr_cqe, struct srpt_send_ctx, fetch.cqe);
+	struct srpt_tbl_fetch *f = &sc->fetch;
+	struct srpt_recv_ctx *rc = f->recv;
+	struct srpt_cmd_desc d = f->desc;
+	enum srpt_iu_err err;
+	void *tbl = f->buf;
+
+	atomic_add(f->nr_wrs, &ch->sq_avail);
+	if (WARN_ONCE(sc->state != SRPT_CMD_FETCH_TABLE,
+		      "%s: table READ completion in state %d\n", ch->name,
+		      sc->state))
+		return;
+	/* Unmaps the table: from here on the CPU may read it. */
+	rdma_rw_ctx_destroy(&f->ctx, ch->qp, ch->port->num, &f->sg, 1,
+			    DMA_FROM_DEVICE);
+	f->buf = NULL;
+	f->recv = NULL;
+	sc->state = SRPT_CMD_NEW;
+
+	if (unlikely(wc->status != IB_WC_SUCCESS)) {
+		/* A bad key or address disconnects; a flush needs nothing. */
+		srpt_chan_fatal(ch, "descriptor table RDMA READ", wc->status);
+		kfree(tbl);
+		/* No response: the credit goes back with a later one. */
+		atomic_inc(&ch->credits_owed);
+		sc->state = SRPT_CMD_DONE;
+		srpt_put_tag(ch, sc);
+		srpt_post_recv(ch, rc);
+		return;
+	}
+	err = srpt_parse_ext_table(tbl, &d);
+	if (err)
+		srpt_refuse_cmd(ch, sc, d.tag, err, d.tbl_len, true);
+	else if (srpt_start_cmd(ch, rc, sc, &d))
+		rc = NULL;	/* lent to the command */
+	/* srpt_setup_rw() has turned the table into rdma_rw contexts. */
+	kfree(tbl);
+	if (rc)
+		srpt_post_recv(ch, rc);
+}
+
+/*
+ * The descriptor table is larger than what the IU carries: fetch it from
+ * the initiator with an RDMA READ and continue in srpt_table_read_done().
+ * The receive buffer (CDB, tag, LUN) is held until then. Returns true when
+ * @rc is held.
+ */
+static bool srpt_fetch_table(struct srpt_chan *ch, struct srpt_recv_ctx *rc,
+			     struct srpt_send_ctx *sc,
+			     const struct srpt_cmd_desc *d)
+{
+	struct srpt_tbl_fetch *f = &sc->fetch;
+	struct ib_send_wr *first;
+	int ret;
+
+	f->buf = kmalloc(d->tbl_len, GFP_KERNEL);
+	if (!f->buf)
+		goto busy;
+	sg_init_one(&f->sg, f->buf, d->tbl_len);
+	ret = rdma_rw_ctx_init(&f->ctx, ch->qp, ch->port->num, &f->sg, 1, 0,
+			       d->tbl_va, d->tbl_key, DMA_FROM_DEVICE);
+	if (ret < 0) {
+		kfree(f->buf);
+		f->buf = NULL;
+		goto busy;
+	}
+	f->nr_wrs = ret;
+	if (atomic_sub_return(f->nr_wrs, &ch->sq_avail) < 0)
+		goto undo;
+	f->desc = *d;
+	f->recv = rc;
+	f->cqe.done = srpt_table_read_done;
+	sc->state = SRPT_CMD_FETCH_TABLE;
+	first = rdma_rw_ctx_wrs(&f->ctx, ch->qp, ch->port->num, &f->cqe,
+				NULL);
+	ret = ib_post_send(ch->qp, first, NULL);
+	if (!ret)
+		return true;
+	pr_err_ratelimited(SRPT_DRV ": %s: posting descriptor table READ failed: %d\n",
+			   ch->name, ret);
+	sc->state = SRPT_CMD_NEW;
+undo:
+	atomic_add(f->nr_wrs, &ch->sq_avail);
+	srpt_fetch_free(ch, f);
+busy:
+	srpt_local_rsp(ch, sc, d->tag, SAM_STAT_BUSY, NULL, 0, -1);
+	return false;
+}
+
+/**
+ * srpt_chan_drop_fetches() - forget table READs that never completed
+ * @ch: channel being released, its completion thread stopped, QP alive
+ *
+ * Normally every table READ has completed or been flushed before the
+ * drain marker, so there is nothing to do; only a channel released
+ * without its marker (srpt_drain_watchdog) can have fetches left.
+ */
+void srpt_chan_drop_fetches(struct srpt_chan *ch)
+{
+	u32 i;
+
+	if (!ch->send_ring || !ch->qp)
+		return;
+	for (i = 0; i < ch->rq_depth; i++) {
+		struct srpt_send_ctx *sc = ch->send_ring[i];
+		struct srpt_recv_ctx *rc;
+
+		if (!sc || sc->state != SRPT_CMD_FETCH_TABLE)
+			continue;
+		rc = sc->fetch.recv;
+		srpt_fetch_free(ch, &sc->fetch);
+		sc->state = SRPT_CMD_DONE;
+		/* Buffers of the channel's own ring are freed with it. */
+		if (!ch->recv_ring && rc)
+			srpt_post_srq_recv(ch->port->hca, rc);
+	}
+}
+
+/* Returns true when the receive buffer is now owned by the command. */
+static bool srpt_handle_cmd(struct srpt_chan *ch, struct srpt_recv_ctx *rc,
+			    struct srpt_send_ctx *sc)
+{
+	struct srpt_cmd_desc d;
+	enum srpt_iu_err err;
+
+	err = srpt_parse_cmd(rc->b.buf + rc->b.start, rc->len, ch->imm_offset,
+			     srp_max_req_size, &d);
+	if (err) {
+		srpt_refuse_cmd(ch, sc, d.tag, err, rc->len, false);
+		return false;
+	}
+	if (d.tbl_len)
+		return srpt_fetch_table(ch, rc, sc, &d);
+	return srpt_start_cmd(ch, rc, sc, &d);
 }
 
 static void srpt_handle_tmf(struct srpt_chan *ch, struct srpt_recv_ctx *rc,

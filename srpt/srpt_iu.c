@@ -29,7 +29,7 @@ static const char * const srpt_iu_errs[SRPT_IU_NR_ERRS] = {
 	[SRPT_IU_FMT]		= "reserved buffer format",
 	[SRPT_IU_DESC_TRUNC]	= "descriptor exceeds IU",
 	[SRPT_IU_DESC_COUNT]	= "descriptor count mismatch",
-	[SRPT_IU_EXT_TABLE]	= "external descriptor table",
+	[SRPT_IU_DESC_MANY]	= "too many descriptors",
 	[SRPT_IU_LEN_SUM]	= "descriptor lengths do not add up",
 	[SRPT_IU_TOO_BIG]	= "transfer too large",
 	[SRPT_IU_ZERO_BUF]	= "empty remote buffer",
@@ -163,41 +163,105 @@ static int srpt_task_attr(u8 attr)
 	}
 }
 
-/* Parse an indirect descriptor header + in-IU table. */
+/**
+ * srpt_check_descs() - validate a list of direct descriptors
+ * @bufs:  the descriptors (big endian, unaligned)
+ * @nbufs: how many
+ * @total: total data length announced by the indirect header
+ * @d:	   result: @bufs, @nbufs and the data length when acceptable
+ *
+ * Shared by tables inside the IU and external tables fetched from the
+ * initiator: 1..SRPT_DESC_MAX descriptors, no empty buffer, lengths adding
+ * up (in 64 bits) to @total, and no more than SRPT_MAX_XFER in all.
+ *
+ * Return: SRPT_IU_OK or the reason for refusal.
+ */
+enum srpt_iu_err srpt_check_descs(const struct srp_direct_buf *bufs,
+				  u32 nbufs, u32 total,
+				  struct srpt_cmd_desc *d)
+{
+	u64 sum = 0;
+	u32 i;
+
+	if (!nbufs)
+		return SRPT_IU_DESC_COUNT;
+	if (nbufs > SRPT_DESC_MAX)
+		return SRPT_IU_DESC_MANY;
+	for (i = 0; i < nbufs; i++) {
+		u32 blen = get_unaligned_be32(&bufs[i].len);
+
+		if (!blen)
+			return SRPT_IU_ZERO_BUF;
+		sum += blen;
+	}
+	if (sum != total)
+		return SRPT_IU_LEN_SUM;
+	if (sum > SRPT_MAX_XFER)
+		return SRPT_IU_TOO_BIG;
+	d->nbufs = nbufs;
+	d->bufs = bufs;
+	d->data_len = sum;
+	return SRPT_IU_OK;
+}
+
+/**
+ * srpt_parse_ext_table() - validate a fetched external descriptor table
+ * @tbl: @d->tbl_len bytes read from the initiator (@d->tbl_va)
+ * @d:	 the command as srpt_parse_cmd() described it; its data length is
+ *	 the total the indirect header announced
+ *
+ * Applies exactly the checks of a table inside the IU. On success @d->bufs
+ * points into @tbl, which must stay valid as long as @d->bufs is used.
+ *
+ * Return: SRPT_IU_OK or the reason for refusal.
+ */
+enum srpt_iu_err srpt_parse_ext_table(const void *tbl,
+				      struct srpt_cmd_desc *d)
+{
+	if (!d->tbl_len || d->tbl_len % sizeof(struct srp_direct_buf))
+		return SRPT_IU_DESC_COUNT;
+	return srpt_check_descs(tbl, d->tbl_len / sizeof(struct srp_direct_buf),
+				d->data_len, d);
+}
+
+/*
+ * Parse an indirect descriptor header. A table that holds more descriptors
+ * than the IU carries is external: only its location is recorded here, and
+ * the caller fetches and checks it with srpt_parse_ext_table().
+ */
 static enum srpt_iu_err srpt_parse_indirect(const u8 *iu, u32 len, u32 off,
 					    u8 in_iu_cnt,
 					    struct srpt_cmd_desc *d)
 {
+	const u32 dsz = sizeof(struct srp_direct_buf);
 	const struct srp_indirect_buf *ib;
-	u32 tbl_len, nbufs, i;
-	u64 sum = 0;
+	u32 tbl_len, nbufs, total;
 
 	if (off + sizeof(*ib) > len)
 		return SRPT_IU_DESC_TRUNC;
 	ib = (const void *)(iu + off);
 	tbl_len = get_unaligned_be32(&ib->table_desc.len);
-	if (!tbl_len || tbl_len % sizeof(struct srp_direct_buf))
+	total = get_unaligned_be32(&ib->len);
+	if (!tbl_len || tbl_len % dsz)
 		return SRPT_IU_DESC_COUNT;
-	nbufs = tbl_len / sizeof(struct srp_direct_buf);
-	if (nbufs > in_iu_cnt)
-		return SRPT_IU_EXT_TABLE;
-	if ((u64)off + sizeof(*ib) + (u64)nbufs * sizeof(ib->desc_list[0]) >
-	    len)
-		return SRPT_IU_DESC_TRUNC;
-	for (i = 0; i < nbufs; i++) {
-		u32 l = get_unaligned_be32(&ib->desc_list[i].len);
-
-		if (!l)
-			return SRPT_IU_ZERO_BUF;
-		sum += l;
+	nbufs = tbl_len / dsz;
+	if (nbufs <= in_iu_cnt) {
+		if ((u64)off + sizeof(*ib) + (u64)nbufs * dsz > len)
+			return SRPT_IU_DESC_TRUNC;
+		return srpt_check_descs(ib->desc_list, nbufs, total, d);
 	}
-	if (sum != get_unaligned_be32(&ib->len))
-		return SRPT_IU_LEN_SUM;
-	if (sum > SRPT_MAX_XFER)
+
+	/* External table; the partial copy announced must be in the IU. */
+	if ((u64)off + sizeof(*ib) + (u64)in_iu_cnt * dsz > len)
+		return SRPT_IU_DESC_TRUNC;
+	if (nbufs > SRPT_DESC_MAX)
+		return SRPT_IU_DESC_MANY;
+	if (total > SRPT_MAX_XFER)
 		return SRPT_IU_TOO_BIG;
-	d->nbufs = nbufs;
-	d->bufs = ib->desc_list;
-	d->data_len = sum;
+	d->tbl_va = get_unaligned_be64(&ib->table_desc.va);
+	d->tbl_key = get_unaligned_be32(&ib->table_desc.key);
+	d->tbl_len = tbl_len;
+	d->data_len = total;
 	return SRPT_IU_OK;
 }
 
@@ -213,7 +277,9 @@ static enum srpt_iu_err srpt_parse_indirect(const u8 *iu, u32 len, u32 off,
  * CDBs), the descriptors and the immediate data all lie within the bytes
  * that were actually received, that descriptor counts and lengths agree, and
  * that the transfer is of a supported kind. Nothing is read outside
- * [@iu, @iu + @len).
+ * [@iu, @iu + @len). An indirect table larger than the IU carries is
+ * external: @d->tbl_len is set and the caller has to fetch the table and
+ * check it with srpt_parse_ext_table() before @d describes any buffer.
  *
  * Return: SRPT_IU_OK or the reason for refusal.
  */

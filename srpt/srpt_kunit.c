@@ -218,10 +218,18 @@ static void cmd_indirect(struct kunit *test)
 			SRPT_IU_LEN_SUM);
 	put_unaligned_be32(3584, &ib->len);
 
-	/* table larger than the in-IU count: external table */
+	/* table larger than the in-IU count: external, fetched later */
 	c->data_in_desc_cnt = 2;
-	KUNIT_EXPECT_EQ(test, srpt_parse_cmd(c, full, 0, 8260, &d),
-			SRPT_IU_EXT_TABLE);
+	KUNIT_ASSERT_EQ(test, srpt_parse_cmd(c, full, 0, 8260, &d),
+			SRPT_IU_OK);
+	KUNIT_EXPECT_EQ(test, d.tbl_len, 48U);
+	KUNIT_EXPECT_EQ(test, d.tbl_va, 0x9000ULL);
+	KUNIT_EXPECT_EQ(test, d.tbl_key, 0x55U);
+	KUNIT_EXPECT_EQ(test, d.nbufs, 0U);
+	KUNIT_EXPECT_EQ(test, d.data_len, 3584U);
+	/* the two descriptors it announces must still be in the IU */
+	KUNIT_EXPECT_EQ(test, srpt_parse_cmd(c, full - 17, 0, 8260, &d),
+			SRPT_IU_DESC_TRUNC);
 	c->data_in_desc_cnt = 3;
 
 	/* table length not a multiple of a descriptor, or zero */
@@ -245,6 +253,101 @@ static void cmd_indirect(struct kunit *test)
 	put_unaligned_be32(0x80000000U, &ib->len);
 	KUNIT_EXPECT_EQ(test, srpt_parse_cmd(c, full, 0, 8260, &d),
 			SRPT_IU_LEN_SUM);
+}
+
+/* An SRP_CMD with an external table of @n descriptors and total @total. */
+static struct srp_cmd *ext_cmd(struct kunit *test, u32 n, u32 total)
+{
+	struct srp_cmd *c = new_cmd(test, SRP_DATA_DESC_INDIRECT << 4);
+	struct srp_indirect_buf *ib = (void *)c->add_data;
+
+	c->cdb[0] = 0x2a;	/* WRITE(10) */
+	c->data_out_desc_cnt = 1;
+	set_desc(&ib->table_desc, 0xabc000, 0x1234, n * 16);
+	set_desc(&ib->desc_list[0], 0x100000, 0x66, 512);
+	put_unaligned_be32(total, &ib->len);
+	return c;
+}
+
+static void cmd_ext_table(struct kunit *test)
+{
+	const u32 iu_len = 48 + 20 + 16;
+	struct srp_direct_buf *tbl;
+	struct srpt_cmd_desc d;
+	struct srp_cmd *c;
+	u32 i;
+
+	tbl = kunit_kcalloc(test, SRPT_DESC_MAX + 1, sizeof(*tbl),
+			    GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, tbl);
+
+	/* good: 20 buffers of 1, 2, 3 ... sectors */
+	c = ext_cmd(test, 20, 512 * 210);
+	KUNIT_ASSERT_EQ(test, srpt_parse_cmd(c, iu_len, 0, 8260, &d),
+			SRPT_IU_OK);
+	KUNIT_EXPECT_EQ(test, d.dir, DMA_TO_DEVICE);
+	KUNIT_EXPECT_EQ(test, d.fmt, SRP_DATA_DESC_INDIRECT);
+	KUNIT_EXPECT_EQ(test, d.tbl_len, 320U);
+	KUNIT_EXPECT_EQ(test, d.tbl_va, 0xabc000ULL);
+	KUNIT_EXPECT_EQ(test, d.tbl_key, 0x1234U);
+	for (i = 0; i < 20; i++)
+		set_desc(&tbl[i], 0x200000 + i * 0x10000, 0x77, 512 * (i + 1));
+	KUNIT_ASSERT_EQ(test, srpt_parse_ext_table(tbl, &d), SRPT_IU_OK);
+	KUNIT_EXPECT_EQ(test, d.nbufs, 20U);
+	KUNIT_EXPECT_PTR_EQ(test, d.bufs, (const struct srp_direct_buf *)tbl);
+	KUNIT_EXPECT_EQ(test, d.data_len, 512U * 210);
+
+	/* a zero-length buffer */
+	srpt_parse_cmd(c, iu_len, 0, 8260, &d);
+	set_desc(&tbl[7], 0x900000, 0x77, 0);
+	KUNIT_EXPECT_EQ(test, srpt_parse_ext_table(tbl, &d), SRPT_IU_ZERO_BUF);
+	set_desc(&tbl[7], 0x900000, 0x77, 512 * 8);
+
+	/* lengths that do not add up to the header's total */
+	c = ext_cmd(test, 20, 512 * 210 - 1);
+	KUNIT_ASSERT_EQ(test, srpt_parse_cmd(c, iu_len, 0, 8260, &d),
+			SRPT_IU_OK);
+	KUNIT_EXPECT_EQ(test, srpt_parse_ext_table(tbl, &d), SRPT_IU_LEN_SUM);
+	c = ext_cmd(test, 20, 512 * 210 + 512);
+	srpt_parse_cmd(c, iu_len, 0, 8260, &d);
+	KUNIT_EXPECT_EQ(test, srpt_parse_ext_table(tbl, &d), SRPT_IU_LEN_SUM);
+
+	/* too many descriptors: refused before and after the fetch */
+	for (i = 0; i <= SRPT_DESC_MAX; i++)
+		set_desc(&tbl[i], 0x200000, 0x77, 512);
+	c = ext_cmd(test, SRPT_DESC_MAX + 1, 512 * (SRPT_DESC_MAX + 1));
+	KUNIT_EXPECT_EQ(test, srpt_parse_cmd(c, iu_len, 0, 8260, &d),
+			SRPT_IU_DESC_MANY);
+	c = ext_cmd(test, SRPT_DESC_MAX, 512 * SRPT_DESC_MAX);
+	KUNIT_ASSERT_EQ(test, srpt_parse_cmd(c, iu_len, 0, 8260, &d),
+			SRPT_IU_OK);
+	KUNIT_EXPECT_EQ(test, srpt_parse_ext_table(tbl, &d), SRPT_IU_OK);
+	KUNIT_EXPECT_EQ(test, d.nbufs, (u32)SRPT_DESC_MAX);
+	d.tbl_len = (SRPT_DESC_MAX + 1) * 16;
+	d.data_len = 512 * (SRPT_DESC_MAX + 1);
+	KUNIT_EXPECT_EQ(test, srpt_parse_ext_table(tbl, &d),
+			SRPT_IU_DESC_MANY);
+	/* a fetched length that is not whole descriptors */
+	d.tbl_len = 3 * 16 + 8;
+	KUNIT_EXPECT_EQ(test, srpt_parse_ext_table(tbl, &d),
+			SRPT_IU_DESC_COUNT);
+
+	/* too big: refused before the fetch, and by the shared check */
+	c = ext_cmd(test, 2, SRPT_MAX_XFER + 512);
+	KUNIT_EXPECT_EQ(test, srpt_parse_cmd(c, iu_len, 0, 8260, &d),
+			SRPT_IU_TOO_BIG);
+	set_desc(&tbl[0], 0x200000, 0x77, SRPT_MAX_XFER);
+	set_desc(&tbl[1], 0x200000, 0x77, 512);
+	KUNIT_EXPECT_EQ(test, srpt_check_descs(tbl, 2, SRPT_MAX_XFER + 512,
+					       &d), SRPT_IU_TOO_BIG);
+	KUNIT_EXPECT_EQ(test, srpt_check_descs(tbl, 0, 0, &d),
+			SRPT_IU_DESC_COUNT);
+
+	/* the in-IU copy it announces must lie inside the IU */
+	c = ext_cmd(test, 20, 512 * 210);
+	c->data_out_desc_cnt = 2;
+	KUNIT_EXPECT_EQ(test, srpt_parse_cmd(c, iu_len, 0, 8260, &d),
+			SRPT_IU_DESC_TRUNC);
 }
 
 static void cmd_immediate(struct kunit *test)
@@ -389,6 +492,7 @@ static struct kunit_case srpt_iu_cases[] = {
 	KUNIT_CASE(cmd_cdb),
 	KUNIT_CASE(cmd_direct),
 	KUNIT_CASE(cmd_indirect),
+	KUNIT_CASE(cmd_ext_table),
 	KUNIT_CASE(cmd_immediate),
 	KUNIT_CASE(rsp_build),
 	KUNIT_CASE(tmf_map),

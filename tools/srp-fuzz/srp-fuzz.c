@@ -6,6 +6,7 @@
  *   srp-fuzz -a <target IPv4/IPv6> [-p port] -g <service guid hex>
  *            [-n cases] [-s seed] [-v]
  *   srp-fuzz -a ... -g ... -m <channels>
+ *   srp-fuzz -a ... -g ... -x
  *
  * Every case is one of: a login with damaged fields (must be rejected or
  * accepted, never ignored), an SRP_CMD with hostile lengths, descriptor
@@ -21,6 +22,13 @@
  * phase took. With -H the channels are held open after the INQUIRY phase
  * (a "holding" line is printed) until standard input reaches a newline or
  * end of file, so a test can look at the target while all are logged in.
+ *
+ * External table mode (-x): SRP_CMDs whose indirect descriptor table is
+ * not (fully) in the IU, so the target has to RDMA READ it: a WRITE(10)
+ * and a READ(10) through scattered buffers, compared; a table behind a
+ * bad rkey (the target must answer or drop the channel); malformed tables
+ * (CHECK CONDITION, ILLEGAL REQUEST / INVALID FIELD IN COMMAND IU, and the
+ * channel stays usable). One "PASS name" or "FAIL name: why" line each.
  *
  * Exit status: 0 when the target stayed responsive, 1 otherwise.
  */
@@ -125,6 +133,9 @@ _Static_assert(sizeof(struct srp_rsp_hdr) == 36, "SRP_RSP layout");
 #define IU_MAX		8260
 #define WAIT_MS		8000
 
+/* The last SRP_RSP that wait_answers() matched by tag. */
+static uint8_t last_rsp[sizeof(struct srp_rsp_hdr) + 18];
+
 /* Resources per connection; the scale mode (-m) uses less. */
 static int recv_depth = 288;
 static int data_size = 1 << 20;
@@ -155,6 +166,7 @@ static int opt_hold;
  * others' session setup for a few seconds.
  */
 static int login_wait_ms = 5000;
+static int opt_ext;
 static uint64_t rng;
 
 static struct {
@@ -442,8 +454,11 @@ static int wait_answers(struct conn *c, int want, uint64_t tag,
 
 				if (r->opcode == OP_RSP) {
 					c->credits += be32toh(r->req_lim_delta);
-					if (status && r->tag == tag)
+					if (status && r->tag == tag) {
 						*status = r->status;
+						memcpy(last_rsp, r,
+						       sizeof(last_rsp));
+					}
 				}
 				got++;
 				st.answered++;
@@ -826,9 +841,282 @@ static int health_check(void)
 	return 0;
 }
 
+/* ---- external descriptor tables (-x) ---- */
+
+#define XT_LBA		2048
+#define XT_LEN		65536		/* bytes per transfer */
+#define XT_TBL_W	0		/* offsets in c->data */
+#define XT_TBL_R	32768
+#define XT_BUF_W	65536
+#define XT_BUF_R	(512 * 1024)
+#define XT_BUF_D	(896 * 1024)	/* contiguous, for a direct READ */
+#define XT_DESC_MAX	1024		/* keel's SRPT_DESC_MAX */
+
+static int xt_failed;
+
+static void xt_result(int ok, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ok) {
+		printf("PASS %s\n", name);
+		return;
+	}
+	xt_failed++;
+	printf("FAIL %s: ", name);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+}
+
+/*
+ * Describe @total bytes as @n buffers of 1..@m sectors (the last one takes
+ * the rest) from @off in c->data on, with a sector-sized gap after each,
+ * in the table at @tbl. Returns 0, or -1 when @n buffers do not fit.
+ */
+static int xt_layout(struct conn *c, struct desc *tbl, uint32_t off, int n,
+		     int m, uint32_t total)
+{
+	uint32_t sum = 0, len;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		len = i + 1 < n ? 512 * (1 + (i * 5) % m) : total - sum;
+		if (i + 1 == n && (len == 0 || len > total))
+			return -1;
+		tbl[i].va = htobe64((uintptr_t)c->data + off);
+		tbl[i].key = htobe32(c->data_mr->rkey);
+		tbl[i].len = htobe32(len);
+		sum += len;
+		off += len + 512;
+	}
+	return off <= data_size ? 0 : -1;
+}
+
+/* Byte @k of the test data. */
+static uint8_t xt_pattern(uint32_t k, uint32_t seed)
+{
+	return (uint8_t)(k * 131 + (k >> 9) * 7 + seed);
+}
+
+/* Copy between the test data stream and the buffers of a table. */
+static void xt_scatter(struct conn *c, const struct desc *tbl, int n,
+		       uint8_t *stream, int gather)
+{
+	uint32_t pos = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		uint8_t *b = (uint8_t *)(uintptr_t)be64toh(tbl[i].va);
+		uint32_t len = be32toh(tbl[i].len);
+
+		if (gather)
+			memcpy(stream + pos, b, len);
+		else
+			memcpy(b, stream + pos, len);
+		pos += len;
+	}
+}
+
+/*
+ * Send a READ(10)/WRITE(10) of @total bytes at XT_LBA whose descriptor
+ * table (@tbl_len bytes at @tbl_va, key @key) is external; the IU carries
+ * the first @in_iu descriptors of @copy. Returns the SCSI status, -1 when
+ * the channel was dropped, -2 when the target went silent.
+ */
+static int xt_cmd(struct conn *c, uint64_t tag, int write, int in_iu,
+		  uint64_t tbl_va, uint32_t key, uint32_t tbl_len,
+		  uint32_t total, const struct desc *copy)
+{
+	struct srp_cmd_hdr *h = (void *)c->send_buf;
+	uint8_t *p = c->send_buf + sizeof(*h);
+	struct desc *td = (void *)p;
+	uint32_t blocks = total / 512, lba = XT_LBA;
+	uint8_t status = 0xff;
+	int r;
+
+	memset(h, 0, 1024);
+	h->opcode = OP_CMD;
+	h->tag = tag;
+	h->buf_fmt = write ? 0x20 : 0x02;
+	if (write)
+		h->out_cnt = in_iu;
+	else
+		h->in_cnt = in_iu;
+	h->cdb[0] = write ? 0x2a : 0x28;
+	h->cdb[2] = lba >> 24;
+	h->cdb[3] = lba >> 16;
+	h->cdb[4] = lba >> 8;
+	h->cdb[5] = lba;
+	h->cdb[7] = blocks >> 8;
+	h->cdb[8] = blocks;
+	td->va = htobe64(tbl_va);
+	td->key = htobe32(key);
+	td->len = htobe32(tbl_len);
+	*(uint32_t *)(p + 16) = htobe32(total);
+	memcpy(p + 20, copy, in_iu * sizeof(*copy));
+	memset(last_rsp, 0, sizeof(last_rsp));
+	if (post_send(c, 0, sizeof(*h) + 20 + in_iu * sizeof(*copy)))
+		return -2;
+	c->credits--;
+	r = wait_answers(c, 1, tag, &status);
+	return r < 0 ? -2 : r > 0 ? -1 : status;
+}
+
+/* READ(10) of XT_LEN bytes at XT_LBA into XT_BUF_D, one direct buffer. */
+static int xt_direct_read(struct conn *c)
+{
+	struct srp_cmd_hdr *h = (void *)c->send_buf;
+	struct desc *d = (void *)(c->send_buf + sizeof(*h));
+	uint8_t status = 0xff;
+
+	memset(h, 0, 128);
+	h->opcode = OP_CMD;
+	h->tag = 0xd1;
+	h->buf_fmt = 0x01;
+	h->cdb[0] = 0x28;
+	h->cdb[4] = XT_LBA >> 8;
+	h->cdb[5] = XT_LBA & 0xff;
+	h->cdb[7] = (XT_LEN / 512) >> 8;
+	h->cdb[8] = (XT_LEN / 512) & 0xff;
+	d->va = htobe64((uintptr_t)c->data + XT_BUF_D);
+	d->key = htobe32(c->data_mr->rkey);
+	d->len = htobe32(XT_LEN);
+	memset(c->data + XT_BUF_D, 0xee, XT_LEN);
+	if (post_send(c, 0, sizeof(*h) + sizeof(*d)))
+		return -2;
+	c->credits--;
+	if (wait_answers(c, 1, 0xd1, &status))
+		return -1;
+	return status;
+}
+
+/* Status GOOD, or CHECK CONDITION with ILLEGAL REQUEST / 0Eh/03h. */
+static int xt_invalid_iu_sense(void)
+{
+	const struct srp_rsp_hdr *r = (const void *)last_rsp;
+	const uint8_t *sense = last_rsp + sizeof(*r);
+
+	return r->status == 0x02 && (r->flags & 0x02) &&
+	       be32toh(r->sense_len) >= 14 && (sense[2] & 0xf) == 0x05 &&
+	       sense[12] == 0x0e && sense[13] == 0x03;
+}
+
+static int xt_login(struct conn *c)
+{
+	struct login_rdma l;
+
+	fill_login(&l);
+	return conn_open(c, &l, sizeof(l)) == 1 ? 0 : -1;
+}
+
+/* A malformed table that must be refused with the right sense data. */
+static void xt_malformed(struct conn *c, const char *name, int ndesc,
+			 uint32_t total, int zero_at, uint32_t tbl_len)
+{
+	struct desc *tbl = (struct desc *)(c->data + XT_TBL_W);
+	int st, i;
+
+	for (i = 0; i < ndesc; i++) {
+		tbl[i].va = htobe64((uintptr_t)c->data + XT_BUF_W);
+		tbl[i].key = htobe32(c->data_mr->rkey);
+		tbl[i].len = htobe32(i == zero_at ? 0 : 512);
+	}
+	st = xt_cmd(c, 0x3000 + ndesc, 1, 1, (uintptr_t)tbl,
+		    c->data_mr->rkey, tbl_len ? tbl_len : ndesc * 16, total,
+		    tbl);
+	xt_result(st == 0x02 && xt_invalid_iu_sense(), name,
+		  "status %d, sense %02x/%02x/%02x", st,
+		  last_rsp[sizeof(struct srp_rsp_hdr) + 2],
+		  last_rsp[sizeof(struct srp_rsp_hdr) + 12],
+		  last_rsp[sizeof(struct srp_rsp_hdr) + 13]);
+}
+
+static int ext_tables(void)
+{
+	const int nw = 40, nr = 70;
+	uint8_t *want = malloc(XT_LEN), *got = malloc(XT_LEN);
+	struct desc *tw, *tr;
+	uint32_t seed = time(NULL), k;
+	struct conn c;
+	int st;
+
+	if (!want || !got || xt_login(&c)) {
+		fprintf(stderr, "srp-fuzz: -x: login failed\n");
+		return 1;
+	}
+	tw = (struct desc *)(c.data + XT_TBL_W);
+	tr = (struct desc *)(c.data + XT_TBL_R);
+	if (xt_layout(&c, tw, XT_BUF_W, nw, 4, XT_LEN) ||
+	    xt_layout(&c, tr, XT_BUF_R, nr, 2, XT_LEN)) {
+		fprintf(stderr, "srp-fuzz: -x: buffers do not fit\n");
+		return 1;
+	}
+	for (k = 0; k < XT_LEN; k++)
+		want[k] = xt_pattern(k, seed);
+	xt_scatter(&c, tw, nw, want, 0);
+
+	/* WRITE: 40 buffers, the first one also in the IU (as ib_srp does) */
+	st = xt_cmd(&c, 0x2001, 1, 1, (uintptr_t)tw, c.data_mr->rkey,
+		    nw * 16, XT_LEN, tw);
+	xt_result(st == 0, "ext-write", "status %d", st);
+
+	/* READ back through 70 other buffers, none of them in the IU */
+	memset(c.data + XT_BUF_R, 0xee, data_size - XT_BUF_R);
+	st = xt_cmd(&c, 0x2002, 0, 0, (uintptr_t)tr, c.data_mr->rkey,
+		    nr * 16, XT_LEN, tr);
+	xt_result(st == 0, "ext-read", "status %d", st);
+	xt_scatter(&c, tr, nr, got, 1);
+	xt_result(st == 0 && !memcmp(want, got, XT_LEN), "ext-read-data",
+		  "data read through the external table differs");
+
+	/* the same blocks through one direct descriptor */
+	st = xt_direct_read(&c);
+	xt_result(st == 0 && !memcmp(want, c.data + XT_BUF_D, XT_LEN),
+		  "ext-write-data", "direct READ status %d or data differs",
+		  st);
+
+	/* malformed tables: refused, channel stays usable */
+	xt_malformed(&c, "ext-zero-buffer", 8, 7 * 512, 3, 0);
+	xt_malformed(&c, "ext-sum-mismatch", 8, 8 * 512 + 512, -1, 0);
+	xt_malformed(&c, "ext-too-many", XT_DESC_MAX + 1,
+		     (XT_DESC_MAX + 1) * 512, -1, 0);
+	xt_malformed(&c, "ext-partial-desc", 8, 8 * 512, -1, 8 * 16 + 8);
+	st = c.up ? inquiry(&c) : -1;
+	xt_result(st == 0, "ext-channel-usable", "INQUIRY after refusals: %d",
+		  st);
+
+	/* a table behind a bad rkey: answered (not GOOD) or channel dropped */
+	st = xt_cmd(&c, 0x2003, 1, 1, (uintptr_t)tw,
+		    c.data_mr->rkey ^ 0x00ffff00, nw * 16, XT_LEN, tw);
+	xt_result(st == -1 || st > 0, "ext-bad-rkey",
+		  "%s", st == 0 ? "status GOOD" : "target went silent");
+	vlog("  bad rkey: %s\n", st == -1 ? "channel dropped" : "answered");
+	conn_close(&c);
+
+	/* a fresh channel still does external tables */
+	if (xt_login(&c)) {
+		xt_result(0, "ext-relogin", "login failed");
+	} else {
+		tr = (struct desc *)(c.data + XT_TBL_R);
+		xt_layout(&c, tr, XT_BUF_R, nr, 2, XT_LEN);
+		st = xt_cmd(&c, 0x2004, 0, 2, (uintptr_t)tr, c.data_mr->rkey,
+			    nr * 16, XT_LEN, tr);
+		xt_scatter(&c, tr, nr, got, 1);
+		xt_result(st == 0 && !memcmp(want, got, XT_LEN),
+			  "ext-relogin", "READ status %d or data differs", st);
+		conn_close(&c);
+	}
+	free(want);
+	free(got);
+	printf("srp-fuzz: external tables: %d failed\n", xt_failed);
+	return xt_failed ? 1 : 0;
+}
+
 static void print_usage(void)
 {
-	fprintf(stderr, "usage: srp-fuzz -a addr [-p port] -g guid [-n cases] [-s seed] [-m channels [-H]] [-v]\n");
+	fprintf(stderr, "usage: srp-fuzz -a addr [-p port] -g guid [-n cases] [-s seed] [-m channels [-H]] [-x] [-v]\n");
 	exit(2);
 }
 
@@ -839,13 +1127,16 @@ int main(int argc, char **argv)
 	long n;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "a:p:g:n:s:m:Hv")) != -1) {
+	while ((opt = getopt(argc, argv, "a:p:g:n:s:m:Hxv")) != -1) {
 		switch (opt) {
 		case 'H':
 			opt_hold = 1;
 			break;
 		case 'm':
 			opt_scale = atoi(optarg);
+			break;
+		case 'x':
+			opt_ext = 1;
 			break;
 		case 'a':
 			opt_addr = optarg;
@@ -877,6 +1168,8 @@ int main(int argc, char **argv)
 
 	if (opt_scale)
 		return scale(opt_scale);
+	if (opt_ext)
+		return ext_tables();
 	if (health_check())
 		return 1;
 	for (n = 0; n < opt_cases; n++) {
