@@ -79,18 +79,37 @@ bench_one() {	# impl
 	# balancer that only compares pending counts splits them evenly:
 	# at best 2 / (1 + 1 ms / 6 ms) = 1.71 for one that avoids the
 	# slow leg.
-	modprobe null_blk nr_devices=2 queue_mode=2 irqmode=2 \
-		completion_nsec=1000000 gb=1 hw_queue_depth=256 >> "$res/errors" 2>&1
+	# (memory backed, from configfs: md must read its superblocks back)
+	modprobe null_blk nr_devices=0 >> "$res/errors" 2>&1
+	local a b
+	a=$(nullb_make r1tnb0) && b=$(nullb_make r1tnb1)
 	udevadm settle
-	sz=$(blockdev --getsz /dev/nullb0)
-	dmsetup create r1tbench --table "0 $sz delay /dev/nullb0 0 5 /dev/nullb0 0 0" \
+	sz=$(blockdev --getsz "$a")
+	dmsetup create r1tbench --table "0 $sz delay $a 0 5 $a 0 0" \
 		>> "$res/errors" 2>&1
-	array_on /dev/mapper/r1tbench /dev/nullb1 || echo "# $impl: no null_blk delay array" >> "$res/errors"
+	array_on /dev/mapper/r1tbench "$b" || echo "# $impl: no null_blk delay array" >> "$res/errors"
 	NL[$impl]=$(best "${NL[$impl]:-0}" "$(run_fio "$impl-nullb-delay-randread" "$(mdev)" randread 4k 32 read)")
 	cat "$(mdsys)/keel_raid1/legs" > "$res/$impl-nullb-delay-legs" 2>/dev/null
 	r1_stop_all
 	dmsetup remove --retry r1tbench
+	rmdir /sys/kernel/config/nullb/r1tnb0 /sys/kernel/config/nullb/r1tnb1
 	rmmod null_blk
+}
+
+# nullb_make NAME: a memory-backed null_blk of MB + 64 MiB completing from
+# a timer after 1 ms; prints its /dev path
+nullb_make() {
+	local d=/sys/kernel/config/nullb/$1
+	mkdir "$d" || return 1
+	echo $((MB + 64)) > "$d/size"
+	echo 1 > "$d/memory_backed"
+	echo 2 > "$d/queue_mode"
+	echo 2 > "$d/irqmode"
+	echo 1000000 > "$d/completion_nsec"
+	echo 256 > "$d/hw_queue_depth"
+	echo 1 > "$d/power" || return 1
+	# 6.1 names a configfs null_blk after its directory
+	echo "/dev/$1"
 }
 
 best() { python3 -c "import sys; print(max(sys.argv[1:], key=float))" "$@"; }
