@@ -568,6 +568,22 @@ void srpt_recv_done(struct ib_cq *cq, struct ib_wc *wc);
 void srpt_send_done(struct ib_cq *cq, struct ib_wc *wc);
 void srpt_drain_pending(struct srpt_chan *ch);
 void srpt_chan_drop_fetches(struct srpt_chan *ch);
+
+/* srpt_main.c: fault injection for tests (debugfs ib_srpt/fail_*) */
+enum srpt_fault {
+	SRPT_FAULT_TABLE_READ,	/* lose a table READ completion */
+	SRPT_FAULT_DRAIN_FLUSH,	/* lose the drain marker's flush */
+	SRPT_NR_FAULTS,
+};
+
+#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
+bool srpt_inject(enum srpt_fault which);
+#else
+static inline bool srpt_inject(enum srpt_fault which)
+{
+	return false;
+}
+#endif
 int srpt_cmd_write_pending(struct se_cmd *se_cmd);
 int srpt_cmd_data_in(struct se_cmd *se_cmd);
 int srpt_cmd_status(struct se_cmd *se_cmd);

@@ -212,6 +212,11 @@ void srpt_zero_write_done(struct ib_cq *cq, struct ib_wc *wc)
 		srpt_drain_pending(ch);
 		return;
 	}
+	if (srpt_inject(SRPT_FAULT_DRAIN_FLUSH)) {
+		pr_warn(SRPT_DRV ": %s: fault injection: drain flush lost\n",
+			ch->name);
+		return;
+	}
 	if (srpt_set_state(ch, SRPT_CH_DISCONNECTED))
 		queue_work(srpt_wq, &ch->release_work);
 }

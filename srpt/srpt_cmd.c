@@ -367,6 +367,11 @@ static void srpt_table_read_done(struct ib_cq *cq, struct ib_wc *wc)
 	enum srpt_iu_err err;
 	void *tbl = f->buf;
 
+	if (wc->status == IB_WC_SUCCESS && srpt_inject(SRPT_FAULT_TABLE_READ)) {
+		pr_warn_ratelimited(SRPT_DRV ": %s: fault injection: table READ completion lost (tag %#llx)\n",
+				    ch->name, d.tag);
+		return;
+	}
 	atomic_add(f->nr_wrs, &ch->sq_avail);
 	if (WARN_ONCE(sc->state != SRPT_CMD_FETCH_TABLE,
 		      "%s: table READ completion in state %d\n", ch->name,
@@ -455,11 +460,12 @@ busy:
  *
  * Normally every table READ has completed or been flushed before the
  * drain marker, so there is nothing to do; only a channel released
- * without its marker (srpt_drain_watchdog) can have fetches left.
+ * without its marker (srpt_drain_watchdog) or one whose READ completion
+ * was lost (debugfs ib_srpt/fail_table_read) can have fetches left.
  */
 void srpt_chan_drop_fetches(struct srpt_chan *ch)
 {
-	u32 i;
+	u32 i, dropped = 0;
 
 	if (!ch->send_ring || !ch->qp)
 		return;
@@ -475,7 +481,11 @@ void srpt_chan_drop_fetches(struct srpt_chan *ch)
 		/* Buffers of the channel's own ring are freed with it. */
 		if (!ch->recv_ring && rc)
 			srpt_post_srq_recv(ch->port->hca, rc);
+		dropped++;
 	}
+	if (dropped)
+		pr_warn(SRPT_DRV ": %s: released with %u descriptor table READ(s) never completed\n",
+			ch->name, dropped);
 }
 
 /* Returns true when the receive buffer is now owned by the command. */

@@ -8,6 +8,7 @@
 #include <linux/slab.h>
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
+#include <linux/fault-inject.h>
 #include <rdma/ib_cache.h>
 #include <target/target_core_base.h>
 #include <target/target_core_fabric.h>
@@ -183,6 +184,44 @@ static int srpt_sessions_show(struct seq_file *m, void *unused)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(srpt_sessions);
+
+#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
+/*
+ * debugfs ib_srpt/fail_<what>: completions that a real HCA should never
+ * lose, lost on purpose so that tests reach the paths that cope with it.
+ * Each is a standard fault_attr directory (probability, times, ...).
+ *   fail_table_read:  a descriptor table READ; its command stays in
+ *                     FETCH_TABLE until the channel is released
+ *   fail_drain_flush: the drain marker's flush; srpt_drain_watchdog
+ *                     releases the channel after SRPT_DRAIN_TIMEOUT_SECS
+ */
+static struct fault_attr srpt_faults[SRPT_NR_FAULTS] = {
+	[0 ... SRPT_NR_FAULTS - 1] = FAULT_ATTR_INITIALIZER,
+};
+
+static const char *const srpt_fault_names[SRPT_NR_FAULTS] = {
+	[SRPT_FAULT_TABLE_READ]	 = "fail_table_read",
+	[SRPT_FAULT_DRAIN_FLUSH] = "fail_drain_flush",
+};
+
+bool srpt_inject(enum srpt_fault which)
+{
+	return should_fail(&srpt_faults[which], 1);
+}
+
+static void srpt_debugfs_faults(void)
+{
+	int i;
+
+	for (i = 0; i < SRPT_NR_FAULTS; i++)
+		fault_create_debugfs_attr(srpt_fault_names[i], srpt_debugfs,
+					  &srpt_faults[i]);
+}
+#else
+static void srpt_debugfs_faults(void)
+{
+}
+#endif
 
 /**
  * srpt_port_set_enabled() - allow or stop logins on a port
@@ -466,6 +505,7 @@ static int __init srpt_init(void)
 	srpt_debugfs = debugfs_create_dir("ib_srpt", NULL);
 	debugfs_create_file("sessions", 0444, srpt_debugfs, NULL,
 			    &srpt_sessions_fops);
+	srpt_debugfs_faults();
 	/* Not fatal: configfs discovery_auth/rdma_cm_port can retry. */
 	if (rdma_cm_port && srpt_cm_listen_rdma(rdma_cm_port))
 		pr_warn(SRPT_DRV ": no RDMA CM listener on port %u yet\n",

@@ -6,7 +6,7 @@
  *   srp-fuzz -a <target IPv4/IPv6> [-p port] -g <service guid hex>
  *            [-n cases] [-s seed] [-v]
  *   srp-fuzz -a ... -g ... -m <channels>
- *   srp-fuzz -a ... -g ... -x
+ *   srp-fuzz -a ... -g ... -x [-L]
  *
  * Every case is one of: a login with damaged fields (must be rejected or
  * accepted, never ignored), an SRP_CMD with hostile lengths, descriptor
@@ -29,6 +29,10 @@
  * bad rkey (the target must answer or drop the channel); malformed tables
  * (CHECK CONDITION, ILLEGAL REQUEST / INVALID FIELD IN COMMAND IU, and the
  * channel stays usable). One "PASS name" or "FAIL name: why" line each.
+ * With -L as well (for a target whose debugfs ib_srpt/fail_table_read is
+ * armed): one WRITE whose table READ completion the target loses must go
+ * unanswered, other commands on the channel must still work, and the
+ * channel is then closed with the command outstanding.
  *
  * Exit status: 0 when the target stayed responsive, 1 otherwise.
  */
@@ -167,6 +171,7 @@ static int opt_hold;
  */
 static int login_wait_ms = 5000;
 static int opt_ext;
+static int opt_lost;
 static uint64_t rng;
 
 static struct {
@@ -1114,9 +1119,37 @@ static int ext_tables(void)
 	return xt_failed ? 1 : 0;
 }
 
+/* -x -L: a table READ the target never sees complete (fault injection). */
+static int ext_lost_fetch(void)
+{
+	struct conn c;
+	struct desc *tw;
+	int st;
+
+	if (xt_login(&c)) {
+		fprintf(stderr, "srp-fuzz: -L: login failed\n");
+		return 1;
+	}
+	tw = (struct desc *)(c.data + XT_TBL_W);
+	if (xt_layout(&c, tw, XT_BUF_W, 40, 4, XT_LEN)) {
+		fprintf(stderr, "srp-fuzz: -L: buffers do not fit\n");
+		return 1;
+	}
+	st = xt_cmd(&c, 0x4001, 1, 1, (uintptr_t)tw, c.data_mr->rkey,
+		    40 * 16, XT_LEN, tw);
+	xt_result(st == -2, "ext-lost-unanswered", "%s",
+		  st == -1 ? "channel dropped" : "answered");
+	st = c.up ? inquiry(&c) : -1;
+	xt_result(st == 0, "ext-lost-channel-usable", "INQUIRY: %d", st);
+	/* close with the WRITE still outstanding on the target */
+	conn_close(&c);
+	printf("srp-fuzz: lost table READ: %d failed\n", xt_failed);
+	return xt_failed ? 1 : 0;
+}
+
 static void print_usage(void)
 {
-	fprintf(stderr, "usage: srp-fuzz -a addr [-p port] -g guid [-n cases] [-s seed] [-m channels [-H]] [-x] [-v]\n");
+	fprintf(stderr, "usage: srp-fuzz -a addr [-p port] -g guid [-n cases] [-s seed] [-m channels [-H]] [-x [-L]] [-v]\n");
 	exit(2);
 }
 
@@ -1127,7 +1160,7 @@ int main(int argc, char **argv)
 	long n;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "a:p:g:n:s:m:Hxv")) != -1) {
+	while ((opt = getopt(argc, argv, "a:p:g:n:s:m:HxLv")) != -1) {
 		switch (opt) {
 		case 'H':
 			opt_hold = 1;
@@ -1137,6 +1170,9 @@ int main(int argc, char **argv)
 			break;
 		case 'x':
 			opt_ext = 1;
+			break;
+		case 'L':
+			opt_lost = 1;
 			break;
 		case 'a':
 			opt_addr = optarg;
@@ -1168,6 +1204,8 @@ int main(int argc, char **argv)
 
 	if (opt_scale)
 		return scale(opt_scale);
+	if (opt_ext && opt_lost)
+		return ext_lost_fetch();
 	if (opt_ext)
 		return ext_tables();
 	if (health_check())
