@@ -4,10 +4,12 @@
 # raid1 benchmark (not a test): in-tree raid1 and keel's alternately, in
 # the same boot, best of R1_BENCH_ROUNDS (default 2) rounds each. Two legs
 # on brd; fio 4k randread qd32, 4k randwrite qd32, 1M sequential write, and
-# 4k randread with one leg behind dm-delay (+5 ms), once on brd and once on
-# null_blk legs that complete from a timer (requests queue there, as on
-# real disks). Prints IOPS/bandwidth and the keel/in-tree ratios, plus
-# write IOPS as a fraction of one bare leg.
+# 4k randread with one leg behind dm-delay (+5 ms): on brd at qd32 and at
+# qd1 (one reader: in-tree's balancer sees no pending request on either
+# leg and takes the first, the delayed one), and at qd32 on null_blk legs
+# that complete from a timer (requests queue there, as on real disks).
+# Prints IOPS/bandwidth and the keel/in-tree ratios, plus write IOPS as a
+# fraction of one bare leg.
 
 . "$(dirname "$0")/rc"
 
@@ -70,6 +72,8 @@ bench_one() {	# impl
 	array_on /dev/mapper/r1tbench /dev/ram3 || echo "# $impl: no delay array" >> "$res/errors"
 	DL[$impl]=$(best "${DL[$impl]:-0}" "$(run_fio "$impl-delay-randread" "$(mdev)" randread 4k 32 read)")
 	cat "$(mdsys)/keel_raid1/legs" > "$res/$impl-delay-legs" 2>/dev/null
+	D1[$impl]=$(best "${D1[$impl]:-0}" "$(run_fio "$impl-delay-randread-qd1" "$(mdev)" randread 4k 1 read)")
+	cat "$(mdsys)/keel_raid1/legs" > "$res/$impl-delay-qd1-legs" 2>/dev/null
 	r1_stop_all
 	dmsetup remove --retry r1tbench
 	brd_cleanup
@@ -116,7 +120,7 @@ best() { python3 -c "import sys; print(max(sys.argv[1:], key=float))" "$@"; }
 
 ratio() { python3 -c "import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); print('%.2f' % (a / b if b else 0))" "$1" "$2"; }
 
-declare -A RR RW SW DL NL
+declare -A RR RW SW DL D1 NL
 modprobe md_mod
 modprobe dm-delay
 brd_setup 2 $MB
@@ -137,5 +141,6 @@ printf '%-28s %12s %12s %8s %s\n' "4k randread qd32 (IOPS)" "${RR[intree]}" "${R
 printf '%-28s %12s %12s %8s %s\n' "4k randwrite qd32 (IOPS)" "${RW[intree]}" "${RW[keel]}" "$(ratio "${RW[keel]}" "${RW[intree]}")" ">=1.00"
 printf '%-28s %12s %12s %8s %s\n' "1M seq write (MiB/s)" "${SW[intree]}" "${SW[keel]}" "$(ratio "${SW[keel]}" "${SW[intree]}")" ">=1.00"
 printf '%-28s %12s %12s %8s %s\n' "4k randread, leg +5ms (IOPS)" "${DL[intree]}" "${DL[keel]}" "$(ratio "${DL[keel]}" "${DL[intree]}")" ">=2.0"
+printf '%-28s %12s %12s %8s %s\n' "  same, qd1 (IOPS)" "${D1[intree]}" "${D1[keel]}" "$(ratio "${D1[keel]}" "${D1[intree]}")" ">=2.0"
 printf '%-28s %12s %12s %8s %s\n' "  same, null_blk legs (IOPS)" "${NL[intree]}" "${NL[keel]}" "$(ratio "${NL[keel]}" "${NL[intree]}")" ">=2.0"
 printf '%-28s %12s %12s %8s %s\n' "randwrite vs bare leg" "$(ratio "${RW[intree]}" "$BARE")" "$(ratio "${RW[keel]}" "$BARE")" "" ">=0.90 (bare $BARE IOPS)"
