@@ -568,6 +568,14 @@ void srpt_recv_done(struct ib_cq *cq, struct ib_wc *wc);
 void srpt_send_done(struct ib_cq *cq, struct ib_wc *wc);
 void srpt_drain_pending(struct srpt_chan *ch);
 void srpt_chan_drop_fetches(struct srpt_chan *ch);
+int srpt_cmd_write_pending(struct se_cmd *se_cmd);
+int srpt_cmd_data_in(struct se_cmd *se_cmd);
+int srpt_cmd_status(struct se_cmd *se_cmd);
+void srpt_cmd_tmr_rsp(struct se_cmd *se_cmd);
+void srpt_cmd_aborted(struct se_cmd *se_cmd);
+void srpt_cmd_release(struct se_cmd *se_cmd);
+int srpt_cmd_stop_free(struct se_cmd *se_cmd);
+int srpt_cmd_state_of(struct se_cmd *se_cmd);
 
 /* srpt_main.c: fault injection for tests (debugfs ib_srpt/fail_*) */
 enum srpt_fault {
@@ -584,13 +592,5 @@ static inline bool srpt_inject(enum srpt_fault which)
 	return false;
 }
 #endif
-int srpt_cmd_write_pending(struct se_cmd *se_cmd);
-int srpt_cmd_data_in(struct se_cmd *se_cmd);
-int srpt_cmd_status(struct se_cmd *se_cmd);
-void srpt_cmd_tmr_rsp(struct se_cmd *se_cmd);
-void srpt_cmd_aborted(struct se_cmd *se_cmd);
-void srpt_cmd_release(struct se_cmd *se_cmd);
-int srpt_cmd_stop_free(struct se_cmd *se_cmd);
-int srpt_cmd_state_of(struct se_cmd *se_cmd);
 
 #endif /* KEEL_SRPT_H */
