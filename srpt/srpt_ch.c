@@ -14,6 +14,7 @@
 #include <linux/kthread.h>
 #include <linux/sched.h>
 #include <linux/mm.h>
+#include <rdma/ib_cache.h>
 #include "srpt.h"
 
 /* ---------------------------------------------------------------- */
@@ -334,6 +335,28 @@ static int srpt_compl_thread(void *arg)
 	return 0;
 }
 
+/*
+ * IB CM: move a new QP to INIT with the partition of the request (the RDMA
+ * CM's rdma_create_qp() does this itself). Receives may only be posted
+ * from INIT on: a QP in RESET refuses them.
+ */
+static int srpt_ib_qp_init(struct srpt_chan *ch)
+{
+	struct ib_qp_attr attr = { };
+	int ret;
+
+	attr.qp_state = IB_QPS_INIT;
+	attr.qp_access_flags = IB_ACCESS_LOCAL_WRITE;
+	attr.port_num = ch->port->num;
+	ret = ib_find_cached_pkey(ch->port->hca->dev, ch->port->num, ch->pkey,
+				  &attr.pkey_index);
+	if (ret < 0)
+		pr_warn(SRPT_DRV ": %s: P_Key %#x not found, using index 0\n",
+			ch->name, ch->pkey);
+	return ib_modify_qp(ch->qp, &attr, IB_QP_STATE | IB_QP_ACCESS_FLAGS |
+			    IB_QP_PORT | IB_QP_PKEY_INDEX);
+}
+
 /**
  * srpt_chan_create_hw() - create CQ, thread and QP of a new channel
  * @ch: channel with port, rq_depth and rings set up
@@ -413,6 +436,11 @@ int srpt_chan_create_hw(struct srpt_chan *ch)
 	ch->qp_num = ch->qp->qp_num;
 	ch->max_send_wr = qpa.cap.max_send_wr;
 
+	if (!ch->using_rdma_cm) {
+		ret = srpt_ib_qp_init(ch);
+		if (ret)
+			goto fail_qp;
+	}
 	if (ch->recv_ring) {
 		for (i = 0; i < ch->rq_depth; i++) {
 			ret = srpt_post_recv(ch, ch->recv_ring[i]);

@@ -22,7 +22,6 @@
 #include <linux/inet.h>
 #include <linux/in6.h>
 #include <linux/percpu-refcount.h>
-#include <rdma/ib_cache.h>
 #include <target/target_core_base.h>
 #include <target/target_core_fabric.h>
 #include "srpt.h"
@@ -331,24 +330,6 @@ found:
 	return nx;
 }
 
-/* IB CM: move a new QP to INIT with the partition of the request. */
-static int srpt_ib_qp_init(struct srpt_chan *ch)
-{
-	struct ib_qp_attr attr = { };
-	int ret;
-
-	attr.qp_state = IB_QPS_INIT;
-	attr.qp_access_flags = IB_ACCESS_LOCAL_WRITE;
-	attr.port_num = ch->port->num;
-	ret = ib_find_cached_pkey(ch->port->hca->dev, ch->port->num, ch->pkey,
-				  &attr.pkey_index);
-	if (ret < 0)
-		pr_warn(SRPT_DRV ": %s: P_Key %#x not found, using index 0\n",
-			ch->name, ch->pkey);
-	return ib_modify_qp(ch->qp, &attr, IB_QP_STATE | IB_QP_ACCESS_FLAGS |
-			    IB_QP_PORT | IB_QP_PKEY_INDEX);
-}
-
 static int srpt_ib_qp_move(struct srpt_chan *ch, enum ib_qp_state state)
 {
 	struct ib_qp_attr attr;
@@ -548,8 +529,6 @@ static int srpt_login(struct srpt_hca *hca, u32 pnum, struct rdma_cm_id *rid,
 	ret = srpt_alloc_rings(ch, l);
 	if (!ret)
 		ret = srpt_chan_create_hw(ch);
-	if (!ret && !rid)
-		ret = srpt_ib_qp_init(ch);
 	if (ret) {
 		pr_warn(SRPT_DRV ": %s: no resources for a channel: %d\n",
 			ch->name, ret);
