@@ -405,7 +405,13 @@ static int srpt_add_one(struct ib_device *dev)
 		}
 	}
 
-	if (rdma_port_get_link_layer(dev, 1) == IB_LINK_LAYER_INFINIBAND) {
+	/*
+	 * IB CM logins wherever the device speaks the IB CM: InfiniBand and
+	 * also RoCE (the in-tree driver: InfiniBand only). An initiator on
+	 * RoCE normally uses the RDMA CM; the IB CM listener there costs
+	 * nothing and lets the IB CM login path be tested on rdma_rxe.
+	 */
+	if (rdma_cap_ib_cm(dev, 1)) {
 		hca->cm_id = ib_create_cm_id(dev, srpt_ib_cm_handler, hca);
 		if (IS_ERR(hca->cm_id)) {
 			ret = PTR_ERR(hca->cm_id);
