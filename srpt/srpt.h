@@ -447,6 +447,7 @@ struct srpt_tpg {
  * @live_chans:	 channels holding a session (released ones dropped)
  * @chans_gone:	 signalled when @live_chans reaches zero
  * @refresh:	 re-reads GID/LID after port events
+ * @dm_agent:	 device management MAD agent (srpt_dm.c), or NULL
  */
 struct srpt_port {
 	struct srpt_hca		*hca;
@@ -463,6 +464,7 @@ struct srpt_port {
 	atomic_t		live_chans;
 	wait_queue_head_t	chans_gone;
 	struct work_struct	refresh;
+	struct ib_mad_agent	*dm_agent;
 };
 
 /**
@@ -471,7 +473,7 @@ struct srpt_port {
  * @dev:	   the ib_device
  * @pd:		   protection domain
  * @lkey:	   local DMA lkey
- * @cm_id:	   IB CM listener (InfiniBand link layer only)
+ * @cm_id:	   IB CM listener (InfiniBand and RoCE)
  * @srq:	   shared receive queue when use_srq is set
  * @srq_size:	   its size
  * @srq_pool:	   its buffer pool
@@ -550,6 +552,10 @@ void srpt_chan_fatal(struct srpt_chan *ch, const char *what,
 		     enum ib_wc_status status);
 void srpt_zero_write_done(struct ib_cq *cq, struct ib_wc *wc);
 void srpt_port_wait_chans(struct srpt_port *port);
+
+/* srpt_dm.c */
+void srpt_dm_register(struct srpt_port *port);
+void srpt_dm_unregister(struct srpt_port *port);
 
 /* srpt_configfs.c */
 struct se_wwn *srpt_make_wwn(struct target_fabric_configfs *tf,

@@ -17,6 +17,11 @@
  * TEST UNIT READY, a WRITE(10) of a random pattern and a READ(10) of the
  * same blocks, and fails unless the data read back equals the data written.
  * The login stays up while the module is loaded; unloading disconnects.
+ *
+ * With dm=1 it logs in nowhere and instead asks the port's device
+ * management agent what srp_daemon asks (ClassPortInfo, IOUnitInfo,
+ * IOControllerProfile, ServiceEntries) plus requests that must be refused,
+ * over the GSI QP to its own GID, and fails unless every answer is right.
  * While loaded it holds a reference on the RDMA device: unload it before
  * removing the device.
  */
@@ -28,7 +33,9 @@
 #include <rdma/ib_cm.h>
 #include <rdma/ib_cache.h>
 #include <rdma/ib_addr.h>
+#include <rdma/ib_mad.h>
 #include <scsi/srp.h>
+#include "srpt_dm.h"
 
 #define TST "srpt_ibcm_test"
 #define TST_BUF_SIZE	4096
@@ -64,6 +71,10 @@ static bool io = true;
 module_param(io, bool, 0444);
 MODULE_PARM_DESC(io, "after login, write and read back LUN 0 (default 1)");
 
+static bool dm;
+module_param(dm, bool, 0444);
+MODULE_PARM_DESC(dm, "query the device management agent instead of logging in");
+
 /* state of the one connection this module makes */
 struct tst_conn {
 	struct ib_device *dev;
@@ -83,6 +94,13 @@ struct tst_conn {
 	struct completion send_comp, recv_comp;
 	enum ib_wc_status send_st, recv_st;
 	u32 recv_len;
+
+	struct ib_mad_agent *dm_agent;	/* dm=1: DM queries */
+	struct ib_ah *dm_ah;
+	struct completion dm_done;
+	enum ib_wc_status dm_st;
+	struct srpt_dm_mad dm_rsp;
+	u32 dm_tid;
 
 	void *iu_out, *iu_in, *data;	/* TST_BUF_SIZE each */
 	u64 dma_out, dma_in, dma_data;
@@ -216,12 +234,10 @@ static int tst_cm_handler(struct ib_cm_id *id, const struct ib_cm_event *ev)
 	return 0;
 }
 
-/* The RoCE path to ourselves: what the RDMA CM's route resolution makes. */
-static int tst_fill_path(struct tst_conn *c, struct sa_path_rec *p)
+/* MAC and MTU of the netdev behind our GID (RoCE) */
+static int tst_gid_netdev(struct tst_conn *c, u8 *mac, int *mtu)
 {
 	struct net_device *ndev;
-	u8 mac[ETH_ALEN];
-	int mtu;
 
 	rcu_read_lock();
 	ndev = rdma_read_gid_attr_ndev_rcu(c->sgid);
@@ -232,9 +248,20 @@ static int tst_fill_path(struct tst_conn *c, struct sa_path_rec *p)
 		return PTR_ERR(ndev);
 	}
 	ether_addr_copy(mac, ndev->dev_addr);
-	mtu = ndev->mtu;
+	*mtu = ndev->mtu;
 	rcu_read_unlock();
+	return 0;
+}
 
+/* The RoCE path to ourselves: what the RDMA CM's route resolution makes. */
+static int tst_fill_path(struct tst_conn *c, struct sa_path_rec *p)
+{
+	u8 mac[ETH_ALEN];
+	int mtu, ret;
+
+	ret = tst_gid_netdev(c, mac, &mtu);
+	if (ret)
+		return ret;
 	memset(p, 0, sizeof(*p));
 	p->rec_type = sa_conv_gid_to_pathrec_type(c->sgid->gid_type);
 	p->sgid = c->sgid->gid;
@@ -440,6 +467,195 @@ out:
 	return ret < 0 ? ret : (ret ? -EIO : 0);
 }
 
+/* ---- dm=1: questions an SRP discovery tool asks the DM agent ---- */
+
+static void tst_dm_recv(struct ib_mad_agent *agent,
+			struct ib_mad_send_buf *send_buf,
+			struct ib_mad_recv_wc *wc)
+{
+	struct tst_conn *c = agent->context;
+
+	memcpy(&c->dm_rsp, wc->recv_buf.mad, sizeof(c->dm_rsp));
+	ib_free_recv_mad(wc);
+}
+
+/* for a request that expects a reply: runs after tst_dm_recv() */
+static void tst_dm_sent(struct ib_mad_agent *agent,
+			struct ib_mad_send_wc *wc)
+{
+	struct tst_conn *c = agent->context;
+
+	c->dm_st = wc->status;
+	complete(&c->dm_done);
+}
+
+/**
+ * tst_dm_query() - one DM request to our own port, and its reply
+ * @c:	    connection state (agent and address handle set up)
+ * @method: IB_MGMT_METHOD_GET or _SET
+ * @attr:   attribute ID
+ * @mod:    attribute modifier
+ *
+ * Return: the reply's MAD status (reply in c->dm_rsp), or a negative
+ * error when no reply came.
+ */
+static int tst_dm_query(struct tst_conn *c, u8 method, u16 attr, u32 mod)
+{
+	struct ib_mad_send_buf *msg;
+	struct ib_mad_hdr *h;
+	int ret;
+
+	msg = ib_create_send_mad(c->dm_agent, 1, 0, 0, IB_MGMT_DEVICE_HDR,
+				 IB_MGMT_DEVICE_DATA, GFP_KERNEL,
+				 IB_MGMT_BASE_VERSION);
+	if (IS_ERR(msg))
+		return PTR_ERR(msg);
+	msg->ah = c->dm_ah;
+	msg->timeout_ms = 2000;
+	msg->retries = 2;
+	h = msg->mad;
+	memset(msg->mad, 0, sizeof(struct srpt_dm_mad));
+	h->base_version = IB_MGMT_BASE_VERSION;
+	h->mgmt_class = IB_MGMT_CLASS_DEVICE_MGMT;
+	h->class_version = 1;
+	h->method = method;
+	h->tid = cpu_to_be64((u64)c->dm_agent->hi_tid << 32 | ++c->dm_tid);
+	h->attr_id = cpu_to_be16(attr);
+	h->attr_mod = cpu_to_be32(mod);
+	memset(&c->dm_rsp, 0, sizeof(c->dm_rsp));
+	reinit_completion(&c->dm_done);
+	ret = ib_post_send_mad(msg, NULL);
+	if (ret) {
+		ib_free_send_mad(msg);
+		return ret;
+	}
+	wait_for_completion(&c->dm_done);	/* the MAD layer times out */
+	ib_free_send_mad(msg);
+	if (c->dm_st != IB_WC_SUCCESS) {
+		pr_err(TST ": DM attribute %#x: no reply (%s)\n", attr,
+		       ib_wc_status_msg(c->dm_st));
+		return -ETIMEDOUT;
+	}
+	if (c->dm_rsp.hdr.method != IB_MGMT_METHOD_GET_RESP) {
+		pr_err(TST ": DM attribute %#x: reply method %#x\n", attr,
+		       c->dm_rsp.hdr.method);
+		return -EPROTO;
+	}
+	return be16_to_cpu(c->dm_rsp.hdr.status);
+}
+
+#define TST_EXPECT(cond, ...)					\
+	do {							\
+		if (!(cond)) {					\
+			pr_err(TST ": DM: " __VA_ARGS__);	\
+			bad++;					\
+		}						\
+	} while (0)
+
+/* The answers srp_daemon needs, then requests that must be refused. */
+static int tst_dm(struct tst_conn *c)
+{
+	const struct srpt_dm_iou *iou = (const void *)c->dm_rsp.data;
+	const struct srpt_dm_ioc *ioc = (const void *)c->dm_rsp.data;
+	const struct srpt_dm_svc *svc = (const void *)c->dm_rsp.data;
+	const struct ib_class_port_info *cpi = (const void *)c->dm_rsp.data;
+	char want[40];
+	int st, bad = 0;
+
+	st = tst_dm_query(c, IB_MGMT_METHOD_GET, 0x0001, 0);
+	if (st < 0)
+		return st;
+	TST_EXPECT(!st && cpi->base_version == 1 && cpi->class_version == 1,
+		   "ClassPortInfo: status %#x, versions %u/%u\n", st,
+		   cpi->base_version, cpi->class_version);
+
+	st = tst_dm_query(c, IB_MGMT_METHOD_GET, 0x0010, 0);
+	TST_EXPECT(!st && iou->nslots >= 1 &&
+		   (iou->slots[0] >> 4) == 1,
+		   "IOUnitInfo: status %#x, %u controllers, slot 1 %#x\n", st,
+		   iou->nslots, iou->slots[0] >> 4);
+
+	st = tst_dm_query(c, IB_MGMT_METHOD_GET, 0x0011, 1);
+	TST_EXPECT(!st && be64_to_cpu(ioc->ioc_guid) == ioc_guid,
+		   "IOControllerProfile: status %#x, guid %016llx\n", st,
+		   be64_to_cpu(ioc->ioc_guid));
+	/* what srp_daemon checks to recognise an SRP target */
+	TST_EXPECT(be16_to_cpu(ioc->cls) == 0x0100 &&
+		   be16_to_cpu(ioc->subcls) == 0x609e &&
+		   be16_to_cpu(ioc->proto) == 0x0108 &&
+		   be16_to_cpu(ioc->proto_ver) == 1,
+		   "IOControllerProfile: class %#x/%#x protocol %#x/%#x\n",
+		   be16_to_cpu(ioc->cls), be16_to_cpu(ioc->subcls),
+		   be16_to_cpu(ioc->proto),
+		   be16_to_cpu(ioc->proto_ver));
+	TST_EXPECT(ioc->nsvc == 1 && ioc->sq_depth &&
+		   ioc->max_send && ioc->max_rdma,
+		   "IOControllerProfile: %u services, depth %u, sizes %u/%u\n",
+		   ioc->nsvc, be16_to_cpu(ioc->sq_depth),
+		   be32_to_cpu(ioc->max_send), be32_to_cpu(ioc->max_rdma));
+	pr_info(TST ": DM: IOC %016llx \"%.64s\", send queue %u, send size %u, RDMA size %u\n",
+		be64_to_cpu(ioc->ioc_guid), ioc->ident,
+		be16_to_cpu(ioc->sq_depth),
+		be32_to_cpu(ioc->max_send), be32_to_cpu(ioc->max_rdma));
+
+	st = tst_dm_query(c, IB_MGMT_METHOD_GET, 0x0012, 1 << 16);
+	snprintf(want, sizeof(want), "SRP.T10:%016llx", ioc_guid);
+	TST_EXPECT(!st && !strncmp(svc->name, want, sizeof(svc->name)) &&
+		   be64_to_cpu(svc->sid) == ioc_guid,
+		   "ServiceEntries: status %#x, \"%.40s\" id %016llx\n", st,
+		   svc->name, be64_to_cpu(svc->sid));
+	pr_info(TST ": DM: service \"%.40s\" id %016llx\n", svc->name,
+		be64_to_cpu(svc->sid));
+
+	st = tst_dm_query(c, IB_MGMT_METHOD_GET, 0x0011, 2);
+	TST_EXPECT(st == 0x0100, "profile of empty slot 2: status %#x\n", st);
+	st = tst_dm_query(c, IB_MGMT_METHOD_GET, 0x0011, 0);
+	TST_EXPECT(st == 0x001c, "profile of slot 0: status %#x\n", st);
+	st = tst_dm_query(c, IB_MGMT_METHOD_GET, 0x0012, 1 << 16 | 5 << 8);
+	TST_EXPECT(st == 0x001c, "service entries 0..5: status %#x\n", st);
+	st = tst_dm_query(c, IB_MGMT_METHOD_GET, 0x0099, 0);
+	TST_EXPECT(st == 0x000c, "unknown attribute: status %#x\n", st);
+	st = tst_dm_query(c, IB_MGMT_METHOD_SET, 0x0010, 0);
+	TST_EXPECT(st == 0x000c, "Set IOUnitInfo: status %#x\n", st);
+
+	if (bad)
+		return -EIO;
+	pr_info(TST ": DM: all answers as expected\n");
+	return 0;
+}
+
+static int tst_dm_setup(struct tst_conn *c)
+{
+	struct rdma_ah_attr ah = { };
+	union ib_gid dgid = c->sgid->gid;
+	u8 mac[ETH_ALEN];
+	int mtu, ret;
+
+	ret = tst_gid_netdev(c, mac, &mtu);
+	if (ret)
+		return ret;
+	/* no registration request: a client that only sends */
+	c->dm_agent = ib_register_mad_agent(c->dev, 1, IB_QPT_GSI, NULL, 0,
+					    tst_dm_sent, tst_dm_recv, c, 0);
+	if (IS_ERR(c->dm_agent)) {
+		ret = PTR_ERR(c->dm_agent);
+		c->dm_agent = NULL;
+		return ret;
+	}
+	ah.type = rdma_ah_find_type(c->dev, 1);
+	rdma_ah_set_port_num(&ah, 1);
+	rdma_ah_set_grh(&ah, &dgid, 0, gid_index, 64, 0);
+	memcpy(ah.roce.dmac, mac, ETH_ALEN);
+	c->dm_ah = rdma_create_ah(c->dm_agent->qp->pd, &ah,
+				  RDMA_CREATE_AH_SLEEPABLE);
+	if (IS_ERR(c->dm_ah)) {
+		ret = PTR_ERR(c->dm_ah);
+		c->dm_ah = NULL;
+		return ret;
+	}
+	return 0;
+}
+
 static void tst_disconnect(struct tst_conn *c)
 {
 	if (c->connected && !ib_send_cm_dreq(c->cm, NULL, 0) &&
@@ -449,6 +665,10 @@ static void tst_disconnect(struct tst_conn *c)
 
 static void tst_free(struct tst_conn *c)
 {
+	if (c->dm_ah)
+		rdma_destroy_ah(c->dm_ah, RDMA_DESTROY_AH_SLEEPABLE);
+	if (c->dm_agent)
+		ib_unregister_mad_agent(c->dm_agent);
 	if (c->cm)
 		ib_destroy_cm_id(c->cm);
 	if (c->qp) {
@@ -569,14 +789,20 @@ static int __init tst_init(void)
 	init_completion(&c->disc_done);
 	init_completion(&c->send_comp);
 	init_completion(&c->recv_comp);
+	init_completion(&c->dm_done);
 	c->send_cqe.done = tst_send_done;
 	c->recv_cqe.done = tst_recv_done;
 
 	ret = tst_setup(c);
-	if (!ret)
+	if (!ret && dm) {
+		ret = tst_dm_setup(c);
+		if (!ret)
+			ret = tst_dm(c);
+	} else if (!ret) {
 		ret = tst_login(c);
-	if (!ret && io)
-		ret = tst_io(c);
+		if (!ret && io)
+			ret = tst_io(c);
+	}
 	if (ret) {
 		tst_disconnect(c);
 		tst_free(c);

@@ -426,6 +426,9 @@ static int srpt_add_one(struct ib_device *dev)
 		}
 	}
 
+	for (i = 0; i < hca->nports; i++)
+		srpt_dm_register(&hca->ports[i]);
+
 	INIT_IB_EVENT_HANDLER(&hca->event_handler, dev, srpt_async_event);
 	ib_register_event_handler(&hca->event_handler);
 
@@ -453,8 +456,10 @@ static void srpt_remove_one(struct ib_device *dev, void *data)
 	u32 i;
 
 	ib_unregister_event_handler(&hca->event_handler);
-	for (i = 0; i < hca->nports; i++)
+	for (i = 0; i < hca->nports; i++) {
+		srpt_dm_unregister(&hca->ports[i]);
 		cancel_work_sync(&hca->ports[i].refresh);
+	}
 	/* No new IB CM logins; RDMA CM ones find no client data. */
 	if (hca->cm_id)
 		ib_destroy_cm_id(hca->cm_id);
