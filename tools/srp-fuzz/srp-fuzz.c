@@ -4,7 +4,7 @@
  * information units and login requests. Part of keel's ib_srpt tests.
  *
  *   srp-fuzz -a <target IPv4/IPv6> [-p port] -g <service guid hex>
- *            [-n cases] [-s seed] [-v]
+ *            [-n cases] [-s seed] [-W login-wait-ms] [-v]
  *   srp-fuzz -a ... -g ... -m <channels>
  *   srp-fuzz -a ... -g ... -x [-L]
  *
@@ -33,6 +33,9 @@
  * armed): one WRITE whose table READ completion the target loses must go
  * unanswered, other commands on the channel must still work, and the
  * channel is then closed with the command outstanding.
+ *
+ * -W sets how long a login may go unanswered (default 5000 ms, 30000 in
+ * scale mode); a slow guest (debug kernel, busy host) needs more.
  *
  * Exit status: 0 when the target stayed responsive, 1 otherwise.
  */
@@ -170,6 +173,7 @@ static int opt_hold;
  * others' session setup for a few seconds.
  */
 static int login_wait_ms = 5000;
+static int opt_login_wait;	/* -W, overrides both */
 static int opt_ext;
 static int opt_lost;
 static uint64_t rng;
@@ -784,7 +788,7 @@ static int scale(int n)
 	recv_depth = 4;
 	data_size = 4096;
 	send_slots = 4;
-	login_wait_ms = 30000;
+	login_wait_ms = opt_login_wait > 0 ? opt_login_wait : 30000;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < n; i++) {
 		fill_login(&l);
@@ -1149,7 +1153,7 @@ static int ext_lost_fetch(void)
 
 static void print_usage(void)
 {
-	fprintf(stderr, "usage: srp-fuzz -a addr [-p port] -g guid [-n cases] [-s seed] [-m channels [-H]] [-x [-L]] [-v]\n");
+	fprintf(stderr, "usage: srp-fuzz -a addr [-p port] -g guid [-n cases] [-s seed] [-m channels [-H]] [-x [-L]] [-W ms] [-v]\n");
 	exit(2);
 }
 
@@ -1160,7 +1164,7 @@ int main(int argc, char **argv)
 	long n;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "a:p:g:n:s:m:HxLv")) != -1) {
+	while ((opt = getopt(argc, argv, "a:p:g:n:s:m:W:HxLv")) != -1) {
 		switch (opt) {
 		case 'H':
 			opt_hold = 1;
@@ -1192,12 +1196,17 @@ int main(int argc, char **argv)
 		case 'v':
 			opt_verbose = 1;
 			break;
+		case 'W':
+			opt_login_wait = atoi(optarg);
+			break;
 		default:
 			print_usage();
 		}
 	}
 	if (!opt_addr || !opt_guid)
 		print_usage();
+	if (opt_login_wait > 0)
+		login_wait_ms = opt_login_wait;
 	rng = 0x9e3779b97f4a7c15ULL ^ opt_seed;
 	if (!rng)
 		rng = 1;
