@@ -481,6 +481,7 @@ struct srpt_port {
  * @srq_lock:	   serializes SRQ switches
  * @event_handler: asynchronous events
  * @entry:	   in srpt_hcas
+ * @next_vector:   completion vector for the next channel's CQ
  * @nports:	   number of ports
  * @ports:	   the ports
  */
@@ -497,6 +498,7 @@ struct srpt_hca {
 	struct mutex		srq_lock;
 	struct ib_event_handler	event_handler;
 	struct list_head	entry;
+	atomic_t		next_vector;
 	u32			nports;
 	struct srpt_port	ports[];
 };

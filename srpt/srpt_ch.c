@@ -371,6 +371,7 @@ int srpt_chan_create_hw(struct srpt_chan *ch)
 	struct ib_cq_init_attr cq_attr = { };
 	struct ib_qp_init_attr qpa;
 	u32 sq = ch->port->attr.sq_size;
+	u32 vector;
 	int ret, i;
 
 	ch->thread = kthread_create(srpt_compl_thread, ch, "srpt_%s-%u",
@@ -381,11 +382,16 @@ int srpt_chan_create_hw(struct srpt_chan *ch)
 		return ret;
 	}
 	get_task_struct(ch->thread);
+	/* As urgent as the in-tree twin's WQ_HIGHPRI completion workers. */
+	set_user_nice(ch->thread, MIN_NICE);
+	/* Spread the channels' CQs over the device's interrupt vectors. */
+	vector = (u32)atomic_inc_return(&hca->next_vector) %
+		 max(hca->dev->num_comp_vectors, 1);
 
 	for (;;) {
 		ch->cq_size = ch->rq_depth + sq;
 		cq_attr.cqe = min_t(u32, ch->cq_size, attrs->max_cqe);
-		cq_attr.comp_vector = 0;
+		cq_attr.comp_vector = vector;
 		ch->cq = ib_create_cq(hca->dev, srpt_cq_event, srpt_cq_async,
 				      ch, &cq_attr);
 		if (IS_ERR(ch->cq)) {
