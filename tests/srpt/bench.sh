@@ -24,26 +24,30 @@ jobs=(
 )
 
 cpu_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $6 + $7 + $8 }' /proc/stat; }
+ctx_switches() { awk '/^ctxt / { print $2 }' /proc/stat; }
 
-# run_set label channels: "label chN job iops bw_kib ticks_per_io" per job
+# run_set label channels:
+# "label chN job iops bw_kib ticks_per_io switches_per_io" per job
 run_set() {
-	local label=$1 ch=$2 j name args d out t0 t1
+	local label=$1 ch=$2 j name args d out t0 t1 s0 s1
 	d=$(srp_disks | head -1)
 	for j in "${jobs[@]}"; do
 		name=${j%%:*}; args=${j#*:}
 		t0=$(cpu_ticks)
+		s0=$(ctx_switches)
 		# shellcheck disable=SC2086
 		out=$(fio --eta=never --name="$name" --filename="$d" --direct=1 \
 			--ioengine=libaio --time_based --runtime="$secs" \
 			--numjobs=1 --size=200M --output-format=terse \
 			--terse-version=3 $args)
 		t1=$(cpu_ticks)
+		s1=$(ctx_switches)
 		# terse v3: 8=read iops 7=read bw, 49=write iops 48=write bw
 		echo "$out" | awk -F';' -v l="$label" -v n="$name" -v ch="ch$ch" \
-			-v c=$((t1 - t0)) '
-			{ iops = $8 + $49; bw = $7 + $48;
-			  printf "%s %s %s %d %d %.3f\n", l, ch, n, iops, bw,
-				 iops ? c * 1000000 / (iops * '"$secs"') : 0 }'
+			-v c=$((t1 - t0)) -v s=$((s1 - s0)) '
+			{ iops = $8 + $49; bw = $7 + $48; ios = iops * '"$secs"';
+			  printf "%s %s %s %d %d %.3f %.2f\n", l, ch, n, iops, bw,
+				 ios ? c * 1000000 / ios : 0, ios ? s / ios : 0 }'
 	done
 }
 
@@ -75,17 +79,21 @@ for r in $(seq "$rounds"); do
 	done
 done > "$KEEL_OUT/bench.raw"
 cat "$KEEL_OUT/bench.raw"
-echo "# best of $rounds rounds; CPU = guest CPU ticks per I/O (x1e6)"
-printf '%-24s %12s %12s %6s  %s\n' "job" "in-tree IOPS" "keel IOPS" ratio \
-	"CPU in-tree / keel"
+echo "# best of $rounds rounds; CPU = guest CPU ticks per I/O (x1e6);"
+echo "# csw = guest context switches per I/O"
+printf '%-24s %12s %12s %6s  %-22s %s\n' "job" "in-tree IOPS" "keel IOPS" \
+	ratio "CPU in-tree / keel" "csw in-tree / keel"
 for ch in 1 4; do
 	for j in "${jobs[@]}"; do
 		name=${j%%:*}
 		awk -v n="$name" -v ch="ch$ch" '
-			$2 == ch && $3 == n && $1 == "intree" && $4 > ii { ii = $4; ic = $6 }
-			$2 == ch && $3 == n && $1 == "keel" && $4 > ki { ki = $4; kc = $6 }
-			END { printf "%-24s %12d %12d %6.2f  %.2f / %.2f\n",
-				n " " ch, ii, ki, ii ? ki / ii : 0, ic, kc }' \
+			$2 == ch && $3 == n && $1 == "intree" && $4 > ii {
+				ii = $4; ic = $6; is = $7 }
+			$2 == ch && $3 == n && $1 == "keel" && $4 > ki {
+				ki = $4; kc = $6; ks = $7 }
+			END { printf "%-24s %12d %12d %6.2f  %-22s %.2f / %.2f\n",
+				n " " ch, ii, ki, ii ? ki / ii : 0,
+				sprintf("%.0f / %.0f", ic, kc), is, ks }' \
 			"$KEEL_OUT/bench.raw"
 	done
 done
