@@ -79,20 +79,31 @@ for r in $(seq "$rounds"); do
 	done
 done > "$KEEL_OUT/bench.raw"
 cat "$KEEL_OUT/bench.raw"
-echo "# best of $rounds rounds; CPU = guest CPU ticks per I/O (x1e6);"
-echo "# csw = guest context switches per I/O"
-printf '%-24s %12s %12s %6s  %-22s %s\n' "job" "in-tree IOPS" "keel IOPS" \
-	ratio "CPU in-tree / keel" "csw in-tree / keel"
+echo "# best of $rounds rounds (median: ratio of the median IOPS);"
+echo "# CPU = guest CPU ticks per I/O (x1e6); csw = context switches per I/O"
+printf '%-24s %12s %12s %6s %6s  %-22s %s\n' "job" "in-tree IOPS" \
+	"keel IOPS" ratio median "CPU in-tree / keel" "csw in-tree / keel"
 for ch in 1 4; do
 	for j in "${jobs[@]}"; do
 		name=${j%%:*}
 		awk -v n="$name" -v ch="ch$ch" '
+			function median(a, k,  i, j, t) {
+				for (i = 2; i <= k; i++)
+					for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+						t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+					}
+				return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
+			}
+			$2 == ch && $3 == n && $1 == "intree" { iv[++ni] = $4 }
+			$2 == ch && $3 == n && $1 == "keel" { kv[++nk] = $4 }
 			$2 == ch && $3 == n && $1 == "intree" && $4 > ii {
 				ii = $4; ic = $6; is = $7 }
 			$2 == ch && $3 == n && $1 == "keel" && $4 > ki {
 				ki = $4; kc = $6; ks = $7 }
-			END { printf "%-24s %12d %12d %6.2f  %-22s %.2f / %.2f\n",
+			END { im = median(iv, ni); km = median(kv, nk)
+			      printf "%-24s %12d %12d %6.2f %6.2f  %-22s %.2f / %.2f\n",
 				n " " ch, ii, ki, ii ? ki / ii : 0,
+				im ? km / im : 0,
 				sprintf("%.0f / %.0f", ic, kc), is, ks }' \
 			"$KEEL_OUT/bench.raw"
 	done
