@@ -266,6 +266,27 @@ static bool srpt_partial_blocks(struct srpt_send_ctx *sc)
 }
 
 /*
+ * srpt_compl_cpu() - the CPU on which LIO is to complete a new command
+ *
+ * LIO completes a command (posts the response, for a read the data too)
+ * from a worker on se_cmd->cpuid, by default the CPU that received it.
+ * That is where the channel thread runs, at nice -20, so the worker only
+ * gets the CPU when the thread goes to sleep and a whole batch of
+ * responses waits for the end of the batch. The next online CPU posts
+ * them while the thread keeps polling (measured in Documentation/srpt.rst);
+ * with one CPU this is the receiving CPU again.
+ */
+static int srpt_compl_cpu(void)
+{
+	unsigned int cpu = cpumask_next(raw_smp_processor_id(),
+					cpu_online_mask);
+
+	if (cpu >= nr_cpu_ids)
+		cpu = cpumask_first(cpu_online_mask);
+	return cpu;
+}
+
+/*
  * Hand a parsed SRP_CMD whose remote buffers are known to LIO. @rc holds
  * the IU (and immediate data). Returns true when @rc is now owned by the
  * command.
@@ -313,8 +334,10 @@ static bool srpt_start_cmd(struct srpt_chan *ch, struct srpt_recv_ctx *rc,
 		}
 	}
 
+	cmd->cpuid = srpt_compl_cpu();
 	ret = target_init_cmd(cmd, ch->sess, sc->sense, d->lun, d->data_len,
-			      d->task_attr, d->dir, TARGET_SCF_ACK_KREF);
+			      d->task_attr, d->dir,
+			      TARGET_SCF_ACK_KREF | TARGET_SCF_USE_CPUID);
 	if (ret) {
 		/* The session is stopping; LIO will not take commands. */
 		srpt_free_rw(ch, sc);
