@@ -61,6 +61,8 @@
 /* Completion thread: work completions per ib_poll_cq and per wakeup. */
 #define SRPT_WC_BATCH		16
 #define SRPT_POLL_BUDGET	256
+#define SRPT_POLL_USECS_DEFAULT	0
+#define SRPT_POLL_USECS_MAX	1000
 
 /* Seconds between "still waiting" reports of a channel that will not die. */
 #define SRPT_DRAIN_REPORT_SECS	10
@@ -509,6 +511,7 @@ struct srpt_hca {
 extern u64 srpt_service_guid;
 extern unsigned int srp_max_req_size;
 extern int srpt_srq_size;
+extern unsigned int srpt_poll_usecs;
 extern struct workqueue_struct *srpt_wq;
 extern const struct target_core_fabric_ops srpt_fabric_ops;
 

@@ -18,6 +18,7 @@
 u64 srpt_service_guid;
 unsigned int srp_max_req_size = SRPT_REQ_SIZE_DEFAULT;
 int srpt_srq_size = SRPT_SRQ_DEFAULT;
+unsigned int srpt_poll_usecs = SRPT_POLL_USECS_DEFAULT;
 static unsigned short rdma_cm_port;
 struct workqueue_struct *srpt_wq;
 
@@ -27,6 +28,27 @@ MODULE_PARM_DESC(srp_max_req_size,
 module_param(srpt_srq_size, int, 0444);
 MODULE_PARM_DESC(srpt_srq_size,
 		 "Shared receive queue size when use_srq is set (4..65535)");
+
+static int srpt_poll_usecs_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int us;
+	int ret = kstrtouint(val, 0, &us);
+
+	if (ret)
+		return ret;
+	if (us > SRPT_POLL_USECS_MAX)
+		return -ERANGE;
+	WRITE_ONCE(*(unsigned int *)kp->arg, us);
+	return 0;
+}
+
+static const struct kernel_param_ops srpt_poll_usecs_ops = {
+	.set = srpt_poll_usecs_set,
+	.get = param_get_uint,
+};
+module_param_cb(srpt_poll_usecs, &srpt_poll_usecs_ops, &srpt_poll_usecs, 0644);
+MODULE_PARM_DESC(srpt_poll_usecs,
+		 "Completion threads keep polling an empty CQ this long before sleeping (0..1000 us, 0: sleep at once)");
 
 static int srpt_guid_set(const char *val, const struct kernel_param *kp)
 {
