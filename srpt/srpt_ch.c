@@ -311,10 +311,11 @@ static int srpt_poll(struct srpt_chan *ch, int budget)
 
 /*
  * Keep polling an empty CQ for up to srpt_poll_usecs before the thread arms
- * it and sleeps: under load the next completion usually lands within a few
- * microseconds, and catching it here saves an interrupt, a wakeup and two
- * context switches. Gives up at once when another task wants this CPU.
- * Returns true when it found completions.
+ * it and sleeps. On an HCA that completes within microseconds, catching the
+ * next completion here saves an interrupt, a wakeup and two context
+ * switches; under TCG with rxe it only cost IOPS, so it is off by default
+ * (Documentation/srpt.rst, "Busy-polling"). Gives up at once when another
+ * task wants this CPU. Returns true when it found completions.
  */
 static bool srpt_poll_spin(struct srpt_chan *ch)
 {
