@@ -7,6 +7,7 @@
  *            [-n cases] [-s seed] [-W login-wait-ms] [-v]
  *   srp-fuzz -a ... -g ... -m <channels>
  *   srp-fuzz -a ... -g ... -x [-L]
+ *   srp-fuzz -a ... -g ... -A | -Q | -S <IUs> | -l <logins>
  *
  * Every case is one of: a login with damaged fields (must be rejected or
  * accepted, never ignored), an SRP_CMD with hostile lengths, descriptor
@@ -37,6 +38,10 @@
  * -W sets how long a login may go unanswered (default 5000 ms, 30000 in
  * scale mode); a slow guest (debug kernel, busy host) needs more.
  *
+ * -A, -Q, -S N and -l N run the case groups of cases-wire.c (allocation
+ * length, send queue exhaustion, shared receive queue flood, login storm;
+ * see there).
+ *
  * Exit status: 0 when the target stayed responsive, 1 otherwise.
  */
 #include <stdio.h>
@@ -54,117 +59,22 @@
 #include <rdma/rdma_cma.h>
 #include <infiniband/verbs.h>
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
-/* SRP wire format (T10 SRP r16a + SRP-2 immediate data). */
-enum {
-	OP_LOGIN_REQ = 0x00, OP_TSK_MGMT = 0x01, OP_CMD = 0x02,
-	OP_I_LOGOUT = 0x03, OP_LOGIN_RSP = 0xc0, OP_RSP = 0xc1,
-	OP_LOGIN_REJ = 0xc2, OP_T_LOGOUT = 0x80, OP_CRED_REQ = 0x81,
-	OP_AER_REQ = 0x82, OP_CRED_RSP = 0x41, OP_AER_RSP = 0x42,
-};
-
-/* Wire structures: no padding anywhere. */
-#pragma pack(push, 1)
-
-struct login_rdma {		/* RDMA CM private data, 56 bytes */
-	uint64_t tag;
-	uint16_t buf_fmt;
-	uint8_t flags;
-	uint8_t opcode;
-	uint32_t it_iu_len;
-	uint8_t i_port_id[16];
-	uint8_t t_port_id[16];
-	uint16_t imm_off;
-	uint8_t rsvd[6];
-};
-
-struct login_rsp {
-	uint8_t opcode;
-	uint8_t rsvd1[3];
-	uint32_t req_lim_delta;
-	uint64_t tag;
-	uint32_t max_it_iu_len;
-	uint32_t max_ti_iu_len;
-	uint16_t buf_fmt;
-	uint8_t rsp_flags;
-	uint8_t rsvd2[25];
-};
-
-struct srp_cmd_hdr {
-	uint8_t opcode;
-	uint8_t sol_not;
-	uint8_t rsvd1[3];
-	uint8_t buf_fmt;
-	uint8_t out_cnt;
-	uint8_t in_cnt;
-	uint64_t tag;
-	uint8_t rsvd2[4];
-	uint8_t lun[8];
-	uint8_t rsvd3;
-	uint8_t task_attr;
-	uint8_t rsvd4;
-	uint8_t add_cdb_len;
-	uint8_t cdb[16];
-};
-
-struct desc {
-	uint64_t va;
-	uint32_t key;
-	uint32_t len;
-};
-
-struct srp_rsp_hdr {
-	uint8_t opcode;
-	uint8_t sol_not;
-	uint8_t rsvd1[2];
-	uint32_t req_lim_delta;
-	uint64_t tag;
-	uint8_t rsvd2[2];
-	uint8_t flags;
-	uint8_t status;
-	uint32_t out_res;
-	uint32_t in_res;
-	uint32_t sense_len;
-	uint32_t resp_len;
-};
-
-#pragma pack(pop)
-
-_Static_assert(sizeof(struct login_rdma) == 56, "SRP_LOGIN_REQ layout");
-_Static_assert(sizeof(struct login_rsp) == 52, "SRP_LOGIN_RSP layout");
-_Static_assert(sizeof(struct srp_cmd_hdr) == 48, "SRP_CMD layout");
-_Static_assert(sizeof(struct desc) == 16, "direct descriptor layout");
-_Static_assert(sizeof(struct srp_rsp_hdr) == 36, "SRP_RSP layout");
-
-#define IU_MAX		8260
-#define WAIT_MS		8000
+#include "srp-fuzz.h"
 
 /* The last SRP_RSP that wait_answers() matched by tag. */
-static uint8_t last_rsp[sizeof(struct srp_rsp_hdr) + 18];
+uint8_t last_rsp[sizeof(struct srp_rsp_hdr) + 18];
 
 /* Resources per connection; the scale mode (-m) uses less. */
-static int recv_depth = 288;
-static int data_size = 1 << 20;
-static int send_slots = 256;
-struct conn {
-	struct rdma_event_channel *ech;
-	struct rdma_cm_id *id;
-	struct ibv_pd *pd;
-	struct ibv_cq *cq;
-	struct ibv_mr *recv_mr, *send_mr, *data_mr;
-	uint8_t *recv_buf, *send_buf, *data;
-	int credits;
-	int up;
-	int imm_ok;
-};
+int recv_depth = 288;
+int data_size = 1 << 20;
+int send_slots = 256;
 
 static const char *opt_addr;
 static const char *opt_port = "5555";
 static uint64_t opt_guid;
 static long opt_cases = 1000;
 static unsigned int opt_seed = 1;
-static int opt_verbose;
+int opt_verbose;
 static int opt_scale;
 static int opt_hold;
 /*
@@ -172,10 +82,12 @@ static int opt_hold;
  * 100+ channels of one emulated guest, one login can wait behind the
  * others' session setup for a few seconds.
  */
-static int login_wait_ms = 5000;
+int login_wait_ms = 5000;
 static int opt_login_wait;	/* -W, overrides both */
 static int opt_ext;
 static int opt_lost;
+static char opt_wire;		/* -A, -Q, -S, -l: cases-wire.c */
+static long opt_wire_n;
 static uint64_t rng;
 
 static struct {
@@ -183,7 +95,7 @@ static struct {
 	long reconnects, failures;
 } st;
 
-static void vlog(const char *fmt, ...)
+void vlog(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -194,7 +106,7 @@ static void vlog(const char *fmt, ...)
 	va_end(ap);
 }
 
-static uint64_t rnd(void)
+uint64_t rnd(void)
 {
 	/* xorshift64*: reproducible from the seed */
 	rng ^= rng >> 12;
@@ -203,7 +115,7 @@ static uint64_t rnd(void)
 	return rng * 2685821657736338717ULL;
 }
 
-static uint32_t rnd_below(uint32_t n)
+uint32_t rnd_below(uint32_t n)
 {
 	return n ? rnd() % n : 0;
 }
@@ -275,7 +187,7 @@ static void conn_free(struct conn *c)
 	memset(c, 0, sizeof(*c));
 }
 
-static void conn_close(struct conn *c)
+void conn_close(struct conn *c)
 {
 	if (c->up) {
 		rdma_disconnect(c->id);
@@ -284,7 +196,7 @@ static void conn_close(struct conn *c)
 	conn_free(c);
 }
 
-static int post_recv(struct conn *c, int i)
+int post_recv(struct conn *c, int i)
 {
 	struct ibv_sge sge = {
 		.addr = (uintptr_t)(c->recv_buf + (size_t)i * IU_MAX),
@@ -296,7 +208,7 @@ static int post_recv(struct conn *c, int i)
 	return ibv_post_recv(c->id->qp, &wr, &bad);
 }
 
-static void fill_login(struct login_rdma *l)
+void fill_login(struct login_rdma *l)
 {
 	memset(l, 0, sizeof(*l));
 	l->opcode = OP_LOGIN_REQ;
@@ -315,7 +227,7 @@ static void fill_login(struct login_rdma *l)
  * Connect with the given login; returns 1 when established, 0 when
  * rejected, -1 on a local or timeout failure.
  */
-static int conn_open(struct conn *c, const void *login, int login_len)
+int conn_open(struct conn *c, const void *login, int login_len)
 {
 	struct rdma_addrinfo hints = { .ai_port_space = RDMA_PS_TCP };
 	struct rdma_addrinfo *res;
@@ -399,7 +311,7 @@ fail:
 	return -1;
 }
 
-static int post_send(struct conn *c, int slot, uint32_t len)
+int post_send(struct conn *c, int slot, uint32_t len)
 {
 	struct ibv_sge sge = {
 		.addr = (uintptr_t)(c->send_buf + (size_t)slot * IU_MAX),
@@ -416,7 +328,7 @@ static int post_send(struct conn *c, int slot, uint32_t len)
 }
 
 /* Has the connection been torn down by the target? */
-static int conn_dropped(struct conn *c)
+int conn_dropped(struct conn *c)
 {
 	struct pollfd pfd = { .fd = c->ech->fd, .events = POLLIN };
 	struct rdma_cm_event *ev;
@@ -438,7 +350,7 @@ static int conn_dropped(struct conn *c)
  * Wait for @want responses. Returns 0 when they arrived, 1 when the
  * channel died (legal), -1 when the target went silent on a live channel.
  */
-static int wait_answers(struct conn *c, int want, uint64_t tag,
+int wait_answers(struct conn *c, int want, uint64_t tag,
 			uint8_t *status)
 {
 	struct timespec t0, t;
@@ -749,7 +661,7 @@ static int fuzz_login(long n)
 }
 
 /* INQUIRY on an open connection: 0 when it returned LIO-ORG data. */
-static int inquiry(struct conn *cp)
+int inquiry(struct conn *cp)
 {
 	struct conn c_ = *cp, *c = &c_;
 	struct srp_cmd_hdr *h;
@@ -861,9 +773,9 @@ static int health_check(void)
 #define XT_BUF_D	(896 * 1024)	/* contiguous, for a direct READ */
 #define XT_DESC_MAX	1024		/* keel's SRPT_DESC_MAX */
 
-static int xt_failed;
+int xt_failed;
 
-static void xt_result(int ok, const char *name, const char *fmt, ...)
+void xt_result(int ok, const char *name, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -1153,7 +1065,7 @@ static int ext_lost_fetch(void)
 
 static void print_usage(void)
 {
-	fprintf(stderr, "usage: srp-fuzz -a addr [-p port] -g guid [-n cases] [-s seed] [-m channels [-H]] [-x [-L]] [-W ms] [-v]\n");
+	fprintf(stderr, "usage: srp-fuzz -a addr [-p port] -g guid [-n cases] [-s seed] [-m channels [-H]] [-x [-L]] [-A | -Q | -S n | -l n] [-W ms] [-v]\n");
 	exit(2);
 }
 
@@ -1164,7 +1076,7 @@ int main(int argc, char **argv)
 	long n;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "a:p:g:n:s:m:W:HxLv")) != -1) {
+	while ((opt = getopt(argc, argv, "a:p:g:n:s:m:W:HxLvAQS:l:")) != -1) {
 		switch (opt) {
 		case 'H':
 			opt_hold = 1;
@@ -1199,6 +1111,13 @@ int main(int argc, char **argv)
 		case 'W':
 			opt_login_wait = atoi(optarg);
 			break;
+		case 'A':
+		case 'Q':
+		case 'S':
+		case 'l':
+			opt_wire = opt;
+			opt_wire_n = optarg ? atol(optarg) : 0;
+			break;
 		default:
 			print_usage();
 		}
@@ -1213,6 +1132,16 @@ int main(int argc, char **argv)
 
 	if (opt_scale)
 		return scale(opt_scale);
+	switch (opt_wire) {
+	case 'A':
+		return wire_alloc_len();
+	case 'Q':
+		return wire_sq_full();
+	case 'S':
+		return wire_srq_flood(opt_wire_n);
+	case 'l':
+		return wire_login_storm(opt_wire_n);
+	}
 	if (opt_ext && opt_lost)
 		return ext_lost_fetch();
 	if (opt_ext)

@@ -1,0 +1,516 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * srp-fuzz: cases about what the target puts on the wire and what an
+ * initiator can make it hold (tests/srpt/013-wire-limits, 014-login-storm).
+ *
+ * -A  allocation length: INQUIRY, REPORT LUNS and READ(10) whose CDB asks
+ *     for less than the Data-In buffers offer. Everything past the bytes
+ *     the command returns must be left as the initiator filled it: a
+ *     target that RDMA-WRITEs whole buffers sends stale kernel memory
+ *     (non-zero bytes) or zeros there. Before, 16 WRITEs leave freed
+ *     target pages full of a pattern.
+ * -Q  send queue exhaustion (target srp_sq_size 16, so 8 send WRs): 16
+ *     READ(10)s of 4 x 16 KiB buffers each (5 send WRs per response) and
+ *     an ABORT TASK at once, then 16 commands to a LUN that does not exist
+ *     at once; every one must be answered, the data must match.
+ * -S N  one initiator ignores its credits: channel A posts one receive,
+ *     so the target's responses to it stall (RNR), and sends N TEST UNIT
+ *     READYs; with use_srq=1 channel B must still be served (INQUIRY).
+ * -l N  N logins with distinct initiator port ids (run against a target
+ *     without an ACL for us: all are rejected); any unanswered login fails.
+ *
+ * Each check prints "PASS name" or "FAIL name: why" (xt_result()).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+#include <poll.h>
+#include <time.h>
+#include <unistd.h>
+#include <endian.h>
+#include "srp-fuzz.h"
+
+#define W_FILL		0xee	/* what the initiator puts in its buffers */
+#define W_WAIT_MS	20000
+
+/* One answer collected by w_wait(). */
+struct w_rsp {
+	uint64_t tag;
+	uint8_t opcode, status, flags;
+	uint32_t in_res;
+	int seen;
+};
+
+static long w_ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000 +
+	       (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/*
+ * Take the next received IU (its fixed part into @iu) and repost the
+ * buffer. Returns 0, 1 when the channel died, -1 after W_WAIT_MS from @t0.
+ */
+static int w_recv(struct conn *c, struct srp_rsp_hdr *iu,
+		  const struct timespec *t0)
+{
+	struct ibv_wc wc;
+	int got;
+
+	for (;;) {
+		got = ibv_poll_cq(c->cq, 1, &wc);
+		if (got > 0 && wc.status != IBV_WC_SUCCESS) {
+			vlog("  wc error %s\n", ibv_wc_status_str(wc.status));
+			c->up = 0;
+			return 1;
+		}
+		if (got > 0 && wc.opcode == IBV_WC_RECV) {
+			memcpy(iu, c->recv_buf + wc.wr_id * IU_MAX, sizeof(*iu));
+			post_recv(c, wc.wr_id);
+			return 0;
+		}
+		if (got > 0)
+			continue;	/* a send completion */
+		if (conn_dropped(c))
+			return 1;
+		if (w_ms_since(t0) > W_WAIT_MS)
+			return -1;
+		usleep(200);
+	}
+}
+
+/*
+ * Collect answers until every tag in @r[0..n) has one. Returns 0, 1 when
+ * the channel died, -1 when the target went silent for W_WAIT_MS.
+ */
+static int w_wait(struct conn *c, struct w_rsp *r, int n)
+{
+	struct srp_rsp_hdr iu;
+	struct timespec t0;
+	int left = n, k, ret;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (left > 0) {
+		ret = w_recv(c, &iu, &t0);
+		if (ret)
+			return ret;
+		if (iu.opcode == OP_RSP)
+			c->credits += be32toh(iu.req_lim_delta);
+		for (k = 0; k < n; k++) {
+			if (r[k].seen || r[k].tag != iu.tag)
+				continue;
+			r[k].seen = 1;
+			r[k].opcode = iu.opcode;
+			r[k].status = iu.status;
+			r[k].flags = iu.flags;
+			r[k].in_res = be32toh(iu.in_res);
+			left--;
+			break;
+		}
+	}
+	return 0;
+}
+
+static struct srp_cmd_hdr *w_hdr(struct conn *c, int slot, uint64_t tag)
+{
+	struct srp_cmd_hdr *h = (void *)(c->send_buf + (size_t)slot * IU_MAX);
+
+	memset(h, 0, 1024);
+	h->opcode = OP_CMD;
+	h->tag = tag;
+	return h;
+}
+
+static void w_rw10(struct srp_cmd_hdr *h, uint8_t op, uint32_t lba,
+		   uint16_t blocks)
+{
+	uint32_t be_lba = htobe32(lba);
+	uint16_t be_blocks = htobe16(blocks);
+
+	h->cdb[0] = op;
+	memcpy(h->cdb + 2, &be_lba, 4);
+	memcpy(h->cdb + 7, &be_blocks, 2);
+}
+
+/*
+ * Describe @n buffers of @seg bytes, the k-th at @va[k], as the data of
+ * the command in @h: one direct descriptor, or a table in the IU. @in
+ * selects Data-In. Returns the IU length.
+ */
+static uint32_t w_descs(struct conn *c, struct srp_cmd_hdr *h, int in, int n,
+			uint8_t * const *va, uint32_t seg)
+{
+	uint8_t *p = (uint8_t *)(h + 1);
+	struct desc *d;
+	int k;
+
+	if (n == 1) {
+		h->buf_fmt = in ? 0x01 : 0x10;
+		d = (void *)p;
+		d->va = htobe64((uintptr_t)va[0]);
+		d->key = htobe32(c->data_mr->rkey);
+		d->len = htobe32(seg);
+		return sizeof(*h) + sizeof(*d);
+	}
+	h->buf_fmt = in ? 0x02 : 0x20;
+	if (in)
+		h->in_cnt = n;
+	else
+		h->out_cnt = n;
+	d = (void *)p;
+	d->va = 0;
+	d->key = 0;
+	d->len = htobe32(n * sizeof(*d));
+	*(uint32_t *)(p + 16) = htobe32(n * seg);
+	for (k = 0; k < n; k++) {
+		d = (void *)(p + 20 + k * sizeof(*d));
+		d->va = htobe64((uintptr_t)va[k]);
+		d->key = htobe32(c->data_mr->rkey);
+		d->len = htobe32(seg);
+	}
+	return sizeof(*h) + 20 + n * sizeof(*d);
+}
+
+/* Send one command from slot 0 and wait for its answer. */
+static int w_one(struct conn *c, struct srp_cmd_hdr *h, uint32_t len,
+		 struct w_rsp *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->tag = h->tag;
+	if (post_send(c, 0, len))
+		return -1;
+	c->credits--;
+	return w_wait(c, r, 1);
+}
+
+static int w_login(struct conn *c)
+{
+	struct login_rdma l;
+
+	fill_login(&l);
+	return conn_open(c, &l, sizeof(l)) == 1 ? 0 : -1;
+}
+
+/* Byte @k of the pattern region @i is written with (and read back). */
+static uint8_t w_pattern(uint32_t k, int i)
+{
+	return (uint8_t)(0x5a ^ (k * 7) ^ (k >> 8) ^ (i * 29));
+}
+
+/* ---- -A: nothing past the returned bytes ---- */
+
+#define A_SEG_GAP	4096
+
+/*
+ * Send @cdb with @n Data-In buffers of @seg bytes each and check that the
+ * first @want bytes came back and nothing after them was touched.
+ */
+static void a_check(struct conn *c, const char *name, const uint8_t *cdb,
+		    int n, uint32_t seg, uint32_t want)
+{
+	uint8_t *va[8];
+	uint32_t total = n * seg, k, data = 0, beyond = 0, stale = 0;
+	struct srp_cmd_hdr *h;
+	struct w_rsp r;
+	char rname[64];
+	int k2, ret;
+
+	memset(c->data, W_FILL, n * (seg + A_SEG_GAP));
+	for (k2 = 0; k2 < n; k2++)
+		va[k2] = c->data + k2 * (seg + A_SEG_GAP);
+	h = w_hdr(c, 0, 0xa000 + n);
+	memcpy(h->cdb, cdb, 16);
+	ret = w_one(c, h, w_descs(c, h, 1, n, va, seg), &r);
+	if (ret) {
+		xt_result(0, name, "%s", ret > 0 ? "channel dropped" :
+			  "no answer");
+		return;
+	}
+	for (k = 0; k < n * (seg + A_SEG_GAP); k++) {
+		uint32_t part = k / (seg + A_SEG_GAP),
+			 off = k % (seg + A_SEG_GAP),
+			 pos = part * seg + off;
+		uint8_t b = c->data[k];
+
+		if (off < seg && pos < want) {
+			data += b != W_FILL;
+			continue;
+		}
+		if (b != W_FILL) {
+			beyond++;
+			stale += b != 0;
+		}
+	}
+	printf("srp-fuzz: %s: status %#x, %u of %u bytes returned, %u bytes written past them (%u non-zero), residual %u\n",
+	       name, r.status, data, want, beyond, stale, r.in_res);
+	xt_result(r.status == 0 && data > 0 && !beyond, name,
+		  "status %#x, %u bytes written past the %u returned, %u of them non-zero (stale target memory)",
+		  r.status, beyond, want, stale);
+	snprintf(rname, sizeof(rname), "%s-residual", name);
+	xt_result(r.status == 0 && (r.flags & 0x20) &&
+		  r.in_res == total - want, rname,
+		  "flags %#x, Data-In residual %u, expected %u", r.flags,
+		  r.in_res, total - want);
+}
+
+int wire_alloc_len(void)
+{
+	uint8_t cdb[16];
+	struct srp_cmd_hdr *h;
+	struct conn c;
+	struct w_rsp r;
+	uint8_t *va;
+	uint32_t k;
+	int i;
+
+	if (w_login(&c)) {
+		fprintf(stderr, "srp-fuzz: -A: login failed\n");
+		return 1;
+	}
+	/* freed target pages full of a pattern for the next allocations */
+	for (i = 0; i < 16; i++) {
+		va = c.data;
+		for (k = 0; k < 65536; k++)
+			va[k] = w_pattern(k, i);
+		h = w_hdr(&c, 0, 0xa100 + i);
+		w_rw10(h, 0x2a, 4096 + i * 128, 128);
+		if (w_one(&c, h, w_descs(&c, h, 0, 1, &va, 65536), &r) ||
+		    r.status) {
+			xt_result(0, "alloc-prefill", "WRITE %d: status %#x", i,
+				  r.status);
+			break;
+		}
+	}
+
+	memset(cdb, 0, sizeof(cdb));
+	cdb[0] = 0x12;			/* INQUIRY, allocation length 36 */
+	cdb[4] = 36;
+	a_check(&c, "alloc-inquiry-direct", cdb, 1, 65536, 36);
+	a_check(&c, "alloc-inquiry-table", cdb, 4, 16384, 36);
+
+	memset(cdb, 0, sizeof(cdb));
+	cdb[0] = 0xa0;			/* REPORT LUNS, allocation length 16 */
+	cdb[9] = 16;
+	a_check(&c, "alloc-report-luns", cdb, 1, 32768, 16);
+
+	memset(cdb, 0, sizeof(cdb));
+	cdb[0] = 0x28;			/* READ(10), one block at 4096 */
+	cdb[4] = 4096 >> 8;
+	cdb[8] = 1;
+	a_check(&c, "alloc-read-one-block", cdb, 2, 32768, 512);
+
+	conn_close(&c);
+	printf("srp-fuzz: allocation length: %d failed\n", xt_failed);
+	return xt_failed ? 1 : 0;
+}
+
+/* ---- -Q: responses when the send queue is full ---- */
+
+#define Q_CMDS		16
+#define Q_SEG		16384
+#define Q_LBA		8192
+
+int wire_sq_full(void)
+{
+	struct w_rsp r[Q_CMDS + 1];
+	struct srp_cmd_hdr *h;
+	struct conn c;
+	uint8_t *va[4];
+	uint32_t len, k;
+	int i, j, ret, good, bad_data;
+
+	if (w_login(&c)) {
+		fprintf(stderr, "srp-fuzz: -Q: login failed\n");
+		return 1;
+	}
+	/* one at a time: the pattern of region i at LBA Q_LBA + 128 i */
+	for (i = 0; i < Q_CMDS; i++) {
+		uint8_t *buf = c.data + i * 4 * Q_SEG;
+
+		for (k = 0; k < 4 * Q_SEG; k++)
+			buf[k] = w_pattern(k, i);
+		for (j = 0; j < 4; j++)
+			va[j] = buf + j * Q_SEG;
+		h = w_hdr(&c, 0, 0xb000 + i);
+		w_rw10(h, 0x2a, Q_LBA + i * 128, 128);
+		ret = w_one(&c, h, w_descs(&c, h, 0, 4, va, Q_SEG), &r[0]);
+		if (ret || r[0].status) {
+			xt_result(0, "sq-full-write", "WRITE %d: %d, status %#x",
+				  i, ret, r[0].status);
+			conn_close(&c);
+			return 1;
+		}
+	}
+	xt_result(1, "sq-full-write", "%s", "");
+
+	/* all READs and an ABORT TASK for a tag nobody uses, at once */
+	memset(c.data, W_FILL, Q_CMDS * 4 * Q_SEG);
+	memset(r, 0, sizeof(r));
+	for (i = 0; i < Q_CMDS; i++) {
+		uint8_t *buf = c.data + i * 4 * Q_SEG;
+
+		for (j = 0; j < 4; j++)
+			va[j] = buf + j * Q_SEG;
+		h = w_hdr(&c, 1 + i, 0xb100 + i);
+		w_rw10(h, 0x28, Q_LBA + i * 128, 128);
+		len = w_descs(&c, h, 1, 4, va, Q_SEG);
+		r[i].tag = h->tag;
+		if (post_send(&c, 1 + i, len))
+			break;
+	}
+	{
+		uint8_t *iu = c.send_buf + (size_t)(Q_CMDS + 1) * IU_MAX;
+
+		memset(iu, 0, 64);
+		iu[0] = OP_TSK_MGMT;
+		r[Q_CMDS].tag = 0xb1ff;
+		memcpy(iu + 8, &r[Q_CMDS].tag, 8);
+		iu[30] = 0x01;		/* ABORT TASK */
+		memset(iu + 32, 0x77, 8);
+		post_send(&c, Q_CMDS + 1, 48);
+	}
+	ret = w_wait(&c, r, Q_CMDS + 1);
+	good = 0;
+	bad_data = 0;
+	for (i = 0; i < Q_CMDS; i++) {
+		const uint8_t *buf = c.data + i * 4 * Q_SEG;
+
+		if (!r[i].seen || r[i].status)
+			continue;
+		good++;
+		for (k = 0; k < 4 * Q_SEG; k++)
+			if (buf[k] != w_pattern(k, i)) {
+				bad_data++;
+				break;
+			}
+	}
+	printf("srp-fuzz: sq-full: %d of %d READs answered GOOD, %d with wrong data, ABORT TASK %s\n",
+	       good, Q_CMDS, bad_data,
+	       r[Q_CMDS].seen ? "answered" : "not answered");
+	xt_result(!ret && good == Q_CMDS && !bad_data, "sq-full-reads",
+		  "%s, %d of %d GOOD, %d with wrong data",
+		  ret < 0 ? "target went silent" : ret ? "channel dropped" :
+		  "all answered", good, Q_CMDS, bad_data);
+	xt_result(r[Q_CMDS].seen, "sq-full-tmf", "ABORT TASK not answered");
+
+	/* commands LIO fails at once (no LUN 7): statuses only, in a burst */
+	if (c.up) {
+		memset(r, 0, sizeof(r));
+		for (i = 0; i < Q_CMDS; i++) {
+			h = w_hdr(&c, 1 + i, 0xb200 + i);
+			h->lun[1] = 7;
+			h->cdb[0] = 0x00;	/* TEST UNIT READY */
+			r[i].tag = h->tag;
+			post_send(&c, 1 + i, sizeof(*h));
+		}
+		ret = w_wait(&c, r, Q_CMDS);
+		for (i = 0, good = 0; i < Q_CMDS; i++)
+			good += r[i].seen;
+		xt_result(!ret && good == Q_CMDS, "sq-full-no-lun",
+			  "%d of %d answered (%s)", good, Q_CMDS,
+			  ret < 0 ? "target went silent" :
+			  ret ? "channel dropped" : "ok");
+	} else {
+		xt_result(0, "sq-full-no-lun", "channel gone");
+	}
+	ret = c.up ? inquiry(&c) : -1;
+	xt_result(ret == 0, "sq-full-channel-usable", "INQUIRY: %d", ret);
+	conn_close(&c);
+	printf("srp-fuzz: send queue exhaustion: %d failed\n", xt_failed);
+	return xt_failed ? 1 : 0;
+}
+
+/* ---- -S: one initiator cannot take the shared receive queue ---- */
+
+int wire_srq_flood(long n)
+{
+	int rd = recv_depth, ss = send_slots, ds = data_size;
+	struct conn a, b;
+	struct srp_cmd_hdr *h;
+	long i, sent = 0;
+	int ret, dropped;
+
+	/* A: one receive buffer (the target's answers stall), many sends */
+	recv_depth = 1;
+	send_slots = n + 8;
+	data_size = 4096;
+	if (w_login(&a)) {
+		fprintf(stderr, "srp-fuzz: -S: login A failed\n");
+		return 1;
+	}
+	recv_depth = rd;
+	send_slots = ss;
+	data_size = ds;
+	for (i = 0; i < n; i++) {
+		h = w_hdr(&a, i, 0xc000 + i);
+		h->cdb[0] = 0x00;	/* TEST UNIT READY */
+		if (post_send(&a, i, sizeof(*h)))
+			break;
+		sent++;
+	}
+	sleep(2);
+	dropped = conn_dropped(&a);
+	printf("srp-fuzz: srq-flood: channel A sent %ld IUs on %d credits, %s\n",
+	       sent, a.credits, dropped ? "target dropped it" :
+	       "still connected");
+
+	if (w_login(&b)) {
+		xt_result(0, "srq-other-channel", "login B failed");
+		conn_close(&a);
+		return 1;
+	}
+	ret = inquiry(&b);
+	xt_result(ret == 0, "srq-other-channel", "INQUIRY on channel B: %s",
+		  ret < 0 ? "no answer (shared receive queue exhausted)" :
+		  ret > 0 && !b.up ? "channel dropped" : "failed");
+	conn_close(&b);
+	if (!dropped)
+		dropped = conn_dropped(&a);
+	xt_result(dropped, "srq-flooder-dropped",
+		  "channel A kept %ld IUs past its credits", sent);
+	conn_close(&a);
+	printf("srp-fuzz: shared receive queue flood: %d failed\n", xt_failed);
+	return xt_failed ? 1 : 0;
+}
+
+/* ---- -l: many rejected logins ---- */
+
+int wire_login_storm(long n)
+{
+	long i, rej = 0, acc = 0, hung = 0;
+	struct login_rdma l;
+	struct timespec t0;
+	uint64_t base = rnd();
+	struct conn c;
+	int r;
+
+	recv_depth = 2;
+	data_size = 4096;
+	send_slots = 2;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < n; i++) {
+		uint64_t id = htobe64(base + i);
+
+		fill_login(&l);
+		memcpy(l.i_port_id + 8, &id, 8);
+		r = conn_open(&c, &l, sizeof(l));
+		if (r > 0) {
+			acc++;
+			conn_close(&c);
+		} else if (r == 0) {
+			rej++;
+		} else if (++hung <= 5) {
+			fprintf(stderr, "srp-fuzz: login %ld got no answer\n", i);
+		}
+		if (i % 1000 == 999)
+			fprintf(stderr, "srp-fuzz: %ld logins after %ld ms\n",
+				i + 1, w_ms_since(&t0));
+	}
+	printf("srp-fuzz: login storm: %ld logins, %ld rejected, %ld accepted, %ld unanswered, %ld ms\n",
+	       n, rej, acc, hung, w_ms_since(&t0));
+	return hung ? 1 : 0;
+}
