@@ -22,9 +22,21 @@
 #include <linux/inet.h>
 #include <linux/in6.h>
 #include <linux/percpu-refcount.h>
+#include <linux/ratelimit.h>
 #include <target/target_core_base.h>
 #include <target/target_core_fabric.h>
 #include "srpt.h"
+
+/*
+ * Anyone who reaches the port can send logins, as fast as they like, and
+ * most of what a login logs is about the peer: one budget for all of it.
+ */
+static DEFINE_RATELIMIT_STATE(srpt_login_rs, 5 * HZ, 10);
+#define srpt_login_log(level, fmt, ...)					\
+do {									\
+	if (__ratelimit(&srpt_login_rs))				\
+		pr_##level(SRPT_DRV ": " fmt, ##__VA_ARGS__);		\
+} while (0)
 
 static DEFINE_MUTEX(srpt_listen_lock);	/* protects the two below */
 static struct rdma_cm_id *srpt_listen_id;
@@ -196,6 +208,8 @@ void srpt_port_wait_chans(struct srpt_port *port)
 	}
 	mutex_lock(&port->lock);
 	list_for_each_entry_safe(nx, tmp, &port->nexuses, entry) {
+		if (!list_empty(&nx->chans))
+			continue;
 		list_del_rcu(&nx->entry);
 		kfree_rcu(nx, rcu);
 	}
@@ -266,6 +280,16 @@ static void srpt_return_pending(struct srpt_chan *ch)
 	}
 }
 
+/* A channel has left @nx: free it with its last one (port->lock held). */
+static void srpt_nexus_drop(struct srpt_port *port, struct srpt_nexus *nx)
+{
+	lockdep_assert_held(&port->lock);
+	if (!nx || !list_empty(&nx->chans))
+		return;
+	list_del_rcu(&nx->entry);
+	kfree_rcu(nx, rcu);
+}
+
 static void srpt_release_work(struct work_struct *w)
 {
 	struct srpt_chan *ch = container_of(w, struct srpt_chan, release_work);
@@ -296,6 +320,7 @@ static void srpt_release_work(struct work_struct *w)
 
 	mutex_lock(&port->lock);
 	list_del_rcu(&ch->entry);
+	srpt_nexus_drop(port, ch->nexus);
 	mutex_unlock(&port->lock);
 
 	srpt_free_rings(ch);
@@ -305,30 +330,33 @@ static void srpt_release_work(struct work_struct *w)
 	kref_put(&ch->ref, srpt_chan_free);
 }
 
+/*
+ * The nexus of (@i_id, @t_id), or *@fresh made into it (and *@fresh set to
+ * NULL). Called with port->lock held, in the same critical section that
+ * puts the new channel on it: a nexus lives exactly as long as it has
+ * channels (srpt_nexus_drop()), so logins that never get a channel,
+ * rejected ones above all, leave nothing behind.
+ */
 static struct srpt_nexus *srpt_get_nexus(struct srpt_port *port,
-					 const u8 *i_id, const u8 *t_id)
+					 const u8 *i_id, const u8 *t_id,
+					 struct srpt_nexus **fresh)
 {
-	struct srpt_nexus *nx, *fresh;
+	struct srpt_nexus *nx;
 
-	fresh = kzalloc(sizeof(*fresh), GFP_KERNEL);
-	mutex_lock(&port->lock);
+	lockdep_assert_held(&port->lock);
 	list_for_each_entry(nx, &port->nexuses, entry) {
 		if (!memcmp(nx->i_id, i_id, 16) && !memcmp(nx->t_id, t_id, 16))
-			goto found;
+			return nx;
 	}
-	nx = fresh;
-	fresh = NULL;
-	if (nx) {
-		INIT_LIST_HEAD(&nx->chans);
-		memcpy(nx->i_id, i_id, 16);
-		memcpy(nx->t_id, t_id, 16);
-		list_add_tail_rcu(&nx->entry, &port->nexuses);
-	}
-found:
-	mutex_unlock(&port->lock);
-	kfree(fresh);
+	nx = *fresh;
+	*fresh = NULL;
+	INIT_LIST_HEAD(&nx->chans);
+	memcpy(nx->i_id, i_id, 16);
+	memcpy(nx->t_id, t_id, 16);
+	list_add_tail_rcu(&nx->entry, &port->nexuses);
 	return nx;
 }
+
 
 static int srpt_ib_qp_move(struct srpt_chan *ch, enum ib_qp_state state)
 {
@@ -352,7 +380,7 @@ static void srpt_send_reject(struct rdma_cm_id *rid, struct ib_cm_id *iid,
 	struct srp_login_rej rej;
 	u32 len = srpt_build_login_rej(&rej, tag, reason);
 
-	pr_info(SRPT_DRV ": rejecting login, reason %#x\n", reason);
+	srpt_login_log(info, "rejecting login, reason %#x\n", reason);
 	if (rid)
 		rdma_reject(rid, &rej, len, IB_CM_REJ_CONSUMER_DEFINED);
 	else
@@ -398,6 +426,61 @@ static int srpt_alloc_rings(struct srpt_chan *ch, const struct srpt_login *l)
 	return 0;
 }
 
+/*
+ * The ACL names a login may match, in order: the session name (RDMA CM
+ * source address or IB CM port GUID) below the GUID-form port name, then
+ * the initiator port id with and without "0x" below the GID-form one.
+ */
+struct srpt_acl_key {
+	struct srpt_port_name	*pn;
+	const char		*name;
+};
+
+#define SRPT_ACL_KEYS	3
+
+static void srpt_acl_keys(struct srpt_port *port, const char *name,
+			  const u8 *i_id, char id[40],
+			  struct srpt_acl_key keys[SRPT_ACL_KEYS])
+{
+	snprintf(id, 40, "0x%016llx%016llx",
+		 get_unaligned_be64(i_id), get_unaligned_be64(i_id + 8));
+	keys[0].pn = port->guid_wwn;
+	keys[0].name = name;
+	keys[1].pn = port->gid_wwn;
+	keys[1].name = id;
+	keys[2].pn = port->gid_wwn;
+	keys[2].name = id + 2;
+}
+
+/*
+ * Is there an ACL for this login at all? Checked before anything is
+ * allocated for it: a login without one costs a lookup and a reject.
+ */
+static bool srpt_acl_known(struct srpt_port *port, const char *name,
+			   const u8 *i_id)
+{
+	struct srpt_acl_key keys[SRPT_ACL_KEYS];
+	struct srpt_tpg *tpg;
+	bool found = false;
+	char id[40];
+	int k;
+
+	srpt_acl_keys(port, name, i_id, id, keys);
+	for (k = 0; k < SRPT_ACL_KEYS && !found; k++) {
+		if (!keys[k].pn)
+			continue;
+		mutex_lock(&keys[k].pn->lock);
+		list_for_each_entry(tpg, &keys[k].pn->tpgs, entry) {
+			found = target_tpg_has_node_acl(&tpg->se_tpg,
+							keys[k].name);
+			if (found)
+				break;
+		}
+		mutex_unlock(&keys[k].pn->lock);
+	}
+	return found;
+}
+
 /* Find a TPG below one of the port's WWNs that accepts @name. */
 static struct se_session *srpt_setup_sess(struct srpt_chan *ch,
 					  struct srpt_port_name *pn,
@@ -423,19 +506,18 @@ static struct se_session *srpt_setup_sess(struct srpt_chan *ch,
 static struct se_session *srpt_find_sess(struct srpt_chan *ch,
 					 const u8 *i_id)
 {
-	struct srpt_port *port = ch->port;
-	struct se_session *sess;
+	struct srpt_acl_key keys[SRPT_ACL_KEYS];
+	struct se_session *sess = ERR_PTR(-ENOENT);
 	char id[40];
+	int k;
 
-	sess = srpt_setup_sess(ch, port->guid_wwn, ch->name);
-	if (!IS_ERR(sess))
-		return sess;
-	snprintf(id, sizeof(id), "0x%016llx%016llx",
-		 get_unaligned_be64(i_id), get_unaligned_be64(i_id + 8));
-	sess = srpt_setup_sess(ch, port->gid_wwn, id);
-	if (!IS_ERR(sess))
-		return sess;
-	return srpt_setup_sess(ch, port->gid_wwn, id + 2);
+	srpt_acl_keys(ch->port, ch->name, i_id, id, keys);
+	for (k = 0; k < SRPT_ACL_KEYS; k++) {
+		sess = srpt_setup_sess(ch, keys[k].pn, keys[k].name);
+		if (!IS_ERR(sess))
+			break;
+	}
+	return sess;
 }
 
 /**
@@ -456,8 +538,8 @@ static int srpt_login(struct srpt_hca *hca, u32 pnum, struct rdma_cm_id *rid,
 		      struct ib_cm_id *iid, u16 pkey,
 		      const struct srpt_login *l, const char *name)
 {
+	struct srpt_nexus *nx, *fresh = NULL;
 	struct srpt_port *port;
-	struct srpt_nexus *nx;
 	struct srpt_chan *ch;
 	union {
 		struct rdma_conn_param rdma;
@@ -475,26 +557,35 @@ static int srpt_login(struct srpt_hca *hca, u32 pnum, struct rdma_cm_id *rid,
 		return -EINVAL;
 	}
 	port = &hca->ports[pnum - 1];
-	pr_info(SRPT_DRV ": login from %s (i_port_id %16phN, t_port_id %16phN, it_iu_len %u) on %s-%u\n",
-		name, l->i_port_id, l->t_port_id, l->it_iu_len,
-		dev_name(&hca->dev->dev), pnum);
+	srpt_login_log(info, "login from %s (i_port_id %16phN, t_port_id %16phN, it_iu_len %u) on %s-%u\n",
+		       name, l->i_port_id, l->t_port_id, l->it_iu_len,
+		       dev_name(&hca->dev->dev), pnum);
 
 	reason = srpt_login_check(l, srpt_service_guid, srp_max_req_size);
 	if (reason) {
-		pr_warn(SRPT_DRV ": %s: invalid login request\n", name);
+		srpt_login_log(warn, "%s: invalid login request\n", name);
 		srpt_send_reject(rid, iid, l->tag, reason);
 		return -EINVAL;
 	}
 	if (!READ_ONCE(port->enabled)) {
-		pr_info(SRPT_DRV ": %s: port %s-%u is not enabled\n", name,
-			dev_name(&hca->dev->dev), pnum);
+		srpt_login_log(info, "%s: port %s-%u is not enabled\n", name,
+			       dev_name(&hca->dev->dev), pnum);
 		srpt_send_reject(rid, iid, l->tag,
 				 SRP_LOGIN_REJ_INSUFFICIENT_RESOURCES);
 		return -EINVAL;
 	}
-	nx = srpt_get_nexus(port, l->i_port_id, l->t_port_id);
+	/* Nothing is allocated for a login that has no ACL. */
+	if (!srpt_acl_known(port, name, l->i_port_id)) {
+		srpt_login_log(info, "rejected login for initiator %s: no ACL\n",
+			       name);
+		srpt_send_reject(rid, iid, l->tag,
+				 SRP_LOGIN_REJ_CHANNEL_LIMIT_REACHED);
+		return -EINVAL;
+	}
+	fresh = kzalloc(sizeof(*fresh), GFP_KERNEL);
 	ch = kzalloc(sizeof(*ch), GFP_KERNEL);
-	if (!nx || !ch) {
+	if (!fresh || !ch) {
+		kfree(fresh);
 		kfree(ch);
 		srpt_send_reject(rid, iid, l->tag,
 				 SRP_LOGIN_REJ_INSUFFICIENT_RESOURCES);
@@ -508,7 +599,6 @@ static int srpt_login(struct srpt_hca *hca, u32 pnum, struct rdma_cm_id *rid,
 	INIT_WORK(&ch->release_work, srpt_release_work);
 	INIT_DELAYED_WORK(&ch->drain_watchdog, srpt_drain_watchdog);
 	ch->state = SRPT_CH_CONNECTING;
-	ch->nexus = nx;
 	ch->port = port;
 	ch->pkey = pkey;
 	ch->zw_cqe.done = srpt_zero_write_done;
@@ -530,8 +620,8 @@ static int srpt_login(struct srpt_hca *hca, u32 pnum, struct rdma_cm_id *rid,
 	if (!ret)
 		ret = srpt_chan_create_hw(ch);
 	if (ret) {
-		pr_warn(SRPT_DRV ": %s: no resources for a channel: %d\n",
-			ch->name, ret);
+		srpt_login_log(warn, "%s: no resources for a channel: %d\n",
+			       ch->name, ret);
 		reason = SRP_LOGIN_REJ_INSUFFICIENT_RESOURCES;
 		goto fail;
 	}
@@ -539,8 +629,8 @@ static int srpt_login(struct srpt_hca *hca, u32 pnum, struct rdma_cm_id *rid,
 	sess = srpt_find_sess(ch, l->i_port_id);
 	if (IS_ERR(sess)) {
 		ret = PTR_ERR(sess);
-		pr_info(SRPT_DRV ": rejected login for initiator %s: %d (no ACL?)\n",
-			ch->name, ret);
+		srpt_login_log(info, "rejected login for initiator %s: %d (no ACL?)\n",
+			       ch->name, ret);
 		reason = ret == -ENOMEM ? SRP_LOGIN_REJ_INSUFFICIENT_RESOURCES :
 					  SRP_LOGIN_REJ_CHANNEL_LIMIT_REACHED;
 		goto fail;
@@ -551,6 +641,8 @@ static int srpt_login(struct srpt_hca *hca, u32 pnum, struct rdma_cm_id *rid,
 
 	/* From here on failures are handled by closing the channel. */
 	mutex_lock(&port->lock);
+	nx = srpt_get_nexus(port, l->i_port_id, l->t_port_id, &fresh);
+	ch->nexus = nx;
 	if ((l->flags & SRPT_MCH_MASK) == SRP_MULTICHAN_SINGLE) {
 		struct srpt_chan *old;
 
@@ -566,6 +658,7 @@ static int srpt_login(struct srpt_hca *hca, u32 pnum, struct rdma_cm_id *rid,
 	}
 	list_add_tail_rcu(&ch->entry, &nx->chans);
 	mutex_unlock(&port->lock);
+	kfree(fresh);		/* the nexus existed already */
 
 	if (!rid) {
 		ret = srpt_ib_qp_move(ch, IB_QPS_RTR);
@@ -610,7 +703,7 @@ static int srpt_login(struct srpt_hca *hca, u32 pnum, struct rdma_cm_id *rid,
 	mutex_unlock(&port->lock);
 	if (!ret)
 		return 0;
-	pr_info(SRPT_DRV ": %s: accepting login failed: %d\n", ch->name, ret);
+	srpt_login_log(info, "%s: accepting login failed: %d\n", ch->name, ret);
 	reason = SRP_LOGIN_REJ_INSUFFICIENT_RESOURCES;
 
 reject_close:
@@ -627,6 +720,7 @@ fail:
 	else
 		iid->context = NULL;
 	kfree(ch);
+	kfree(fresh);
 	return ret;
 }
 
