@@ -281,6 +281,10 @@ struct srpt_tbl_fetch {
  * @fetch:     external descriptor table being fetched (SRPT_CMD_FETCH_TABLE)
  * @state:     enum srpt_cmd_state
  * @status_only: the response carries status only (no data transfer)
+ * @rsp_data:  the RDMA WRITEs of the Data-In buffers go with the response
+ * @rsp_len:   length of the response built in @b
+ * @rsp_credits: credits the response hands back
+ * @rsp_entry: in srpt_chan.rsp_wait while the send queue is full
  * @local_tag: initiator tag of a local (non-LIO) response
  * @cmd:       the LIO command
  * @sense:     sense buffer handed to LIO
@@ -298,6 +302,10 @@ struct srpt_send_ctx {
 	struct srpt_tbl_fetch	fetch;
 	enum srpt_cmd_state	state;
 	bool			status_only;
+	bool			rsp_data;
+	u32			rsp_len;
+	u32			rsp_credits;
+	struct list_head	rsp_entry;
 	u64			local_tag;
 	struct se_cmd		cmd;
 	u8			sense[TRANSPORT_SENSE_BUFFER];
@@ -336,6 +344,9 @@ struct srpt_bufpool;
  * @send_ring:	   command slots
  * @recv_ring:	   receive buffers (NULL with SRQ)
  * @pending:	   IUs waiting for LIVE or for a free tag (thread only)
+ * @nr_pending:	   entries in @pending (thread only)
+ * @rsp_lock:	   protects @rsp_wait; held while posting responses
+ * @rsp_wait:	   built responses waiting for send queue room (FIFO)
  * @entry:	   in srpt_nexus.chans
  * @sess:	   LIO session
  * @name:	   session name (initiator address or GUID)
@@ -375,6 +386,9 @@ struct srpt_chan {
 	struct srpt_send_ctx	**send_ring;
 	struct srpt_recv_ctx	**recv_ring;
 	struct list_head	pending;
+	u32			nr_pending;
+	spinlock_t		rsp_lock;
+	struct list_head	rsp_wait;
 	struct list_head	entry;
 	struct se_session	*sess;
 	char			name[64];

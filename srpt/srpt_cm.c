@@ -273,6 +273,7 @@ static void srpt_return_pending(struct srpt_chan *ch)
 {
 	struct srpt_recv_ctx *rc, *next;
 
+	ch->nr_pending = 0;
 	list_for_each_entry_safe(rc, next, &ch->pending, pending) {
 		list_del_init(&rc->pending);
 		if (!ch->recv_ring)
@@ -401,8 +402,10 @@ static int srpt_alloc_rings(struct srpt_chan *ch, const struct srpt_login *l)
 				ch->rsp_pool, 0, DMA_TO_DEVICE);
 	if (!ch->send_ring)
 		return -ENOMEM;
-	for (i = 0; i < ch->rq_depth; i++)
+	for (i = 0; i < ch->rq_depth; i++) {
 		ch->send_ring[i]->ch = ch;
+		INIT_LIST_HEAD(&ch->send_ring[i]->rsp_entry);
+	}
 
 	if (hca->srq)
 		return 0;
@@ -595,6 +598,8 @@ static int srpt_login(struct srpt_hca *hca, u32 pnum, struct rdma_cm_id *rid,
 	init_completion(&ch->released);
 	spin_lock_init(&ch->lock);
 	INIT_LIST_HEAD(&ch->pending);
+	spin_lock_init(&ch->rsp_lock);
+	INIT_LIST_HEAD(&ch->rsp_wait);
 	INIT_LIST_HEAD(&ch->entry);
 	INIT_WORK(&ch->release_work, srpt_release_work);
 	INIT_DELAYED_WORK(&ch->drain_watchdog, srpt_drain_watchdog);

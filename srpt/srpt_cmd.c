@@ -157,40 +157,115 @@ unwind:
 	return ret;
 }
 
-/* Post a response whose contents are already in sc->b.buf. */
-static int srpt_post_rsp(struct srpt_chan *ch, struct srpt_send_ctx *sc,
-			 u32 len, struct ib_send_wr *chain_head,
-			 struct ib_send_wr *send_wr)
+/*
+ * Post the response built in sc->b (and the RDMA WRITEs of its data).
+ * Returns -EAGAIN when the send queue has no room for it.
+ */
+static int srpt_post_rsp(struct srpt_chan *ch, struct srpt_send_ctx *sc)
 {
 	struct srpt_hca *hca = ch->port->hca;
+	struct ib_send_wr wr = { }, *first = &wr;
 	struct ib_sge sge;
-	int ret;
+	int i, ret;
 
 	if (atomic_sub_return(1 + sc->nr_wrs, &ch->sq_avail) < 0) {
-		pr_warn_ratelimited(SRPT_DRV ": %s: send queue full\n",
-				    ch->name);
-		ret = -ENOMEM;
-		goto undo;
+		atomic_add(1 + sc->nr_wrs, &ch->sq_avail);
+		return -EAGAIN;
 	}
-	ib_dma_sync_single_for_device(hca->dev, sc->b.dma, len, DMA_TO_DEVICE);
+	ib_dma_sync_single_for_device(hca->dev, sc->b.dma, sc->rsp_len,
+				      DMA_TO_DEVICE);
 	sge.addr = sc->b.dma;
-	sge.length = len;
+	sge.length = sc->rsp_len;
 	sge.lkey = hca->lkey;
 	sc->b.cqe.done = srpt_send_done;
-	memset(send_wr, 0, sizeof(*send_wr));
-	send_wr->wr_cqe = &sc->b.cqe;
-	send_wr->sg_list = &sge;
-	send_wr->num_sge = 1;
-	send_wr->opcode = IB_WR_SEND;
-	send_wr->send_flags = IB_SEND_SIGNALED;
-	ret = ib_post_send(ch->qp, chain_head ? chain_head : send_wr, NULL);
+	wr.wr_cqe = &sc->b.cqe;
+	wr.sg_list = &sge;
+	wr.num_sge = 1;
+	wr.opcode = IB_WR_SEND;
+	wr.send_flags = IB_SEND_SIGNALED;
+	/* Read data goes first, in the same post as the response. */
+	for (i = sc->rsp_data ? sc->nr_rw - 1 : -1; i >= 0; i--)
+		first = rdma_rw_ctx_wrs(&sc->rw[i].ctx, ch->qp, ch->port->num,
+					NULL, first);
+	ret = ib_post_send(ch->qp, first, NULL);
 	if (!ret)
 		return 0;
 	pr_err_ratelimited(SRPT_DRV ": %s: posting response failed: %d\n",
 			   ch->name, ret);
-undo:
 	atomic_add(1 + sc->nr_wrs, &ch->sq_avail);
 	return ret;
+}
+
+/* A response that cannot be posted at all (QP gone): forget it. */
+static void srpt_rsp_failed(struct srpt_chan *ch, struct srpt_send_ctx *sc)
+{
+	enum srpt_cmd_state prev = sc->state;
+
+	/* Give the credits back for the next response. */
+	atomic_add(sc->rsp_credits, &ch->credits_owed);
+	atomic_dec(&ch->req_lim);
+	sc->state = SRPT_CMD_DONE;
+	if (prev == SRPT_CMD_LOCAL_RSP)
+		srpt_put_tag(ch, sc);
+	else
+		target_put_sess_cmd(&sc->cmd);
+}
+
+/*
+ * srpt_retry_rsps() - post responses that waited for send queue room
+ * @ch: channel
+ *
+ * Called after every event that frees send queue slots: send and RDMA
+ * completions, and failed posts that gave their slots back.
+ */
+static void srpt_retry_rsps(struct srpt_chan *ch)
+{
+	struct srpt_send_ctx *sc, *next;
+	LIST_HEAD(failed);
+	int ret;
+
+	spin_lock_bh(&ch->rsp_lock);
+	list_for_each_entry_safe(sc, next, &ch->rsp_wait, rsp_entry) {
+		ret = srpt_post_rsp(ch, sc);
+		if (ret == -EAGAIN)
+			break;
+		list_del_init(&sc->rsp_entry);
+		if (ret)
+			list_add_tail(&sc->rsp_entry, &failed);
+	}
+	spin_unlock_bh(&ch->rsp_lock);
+	list_for_each_entry_safe(sc, next, &failed, rsp_entry) {
+		list_del_init(&sc->rsp_entry);
+		srpt_rsp_failed(ch, sc);
+	}
+}
+
+/*
+ * srpt_queue_rsp() - send the response built in sc->b, now or later
+ *
+ * A response never gets lost for want of a send queue slot: it waits on
+ * ch->rsp_wait, in order, until completions free enough slots. LIO is
+ * told the response is sent either way; the command is released by the
+ * send completion as usual. (LIO's own queue-full retry cannot be used
+ * for every response: queue_tm_rsp() returns nothing, and a status for a
+ * command to a LUN that does not exist has no se_dev, which that retry
+ * dereferences.)
+ */
+static void srpt_queue_rsp(struct srpt_chan *ch, struct srpt_send_ctx *sc)
+{
+	int ret = -EAGAIN;
+
+	/* Not irqsave: rxe may run its requester, with bh locks, inline. */
+	spin_lock_bh(&ch->rsp_lock);
+	if (list_empty(&ch->rsp_wait))
+		ret = srpt_post_rsp(ch, sc);
+	if (ret == -EAGAIN) {
+		pr_debug("%s: send queue full, response deferred\n", ch->name);
+		list_add_tail(&sc->rsp_entry, &ch->rsp_wait);
+	}
+	spin_unlock_bh(&ch->rsp_lock);
+	if (ret && ret != -EAGAIN)
+		srpt_rsp_failed(ch, sc);
 }
 
 /*
@@ -201,26 +276,22 @@ static void srpt_local_rsp(struct srpt_chan *ch, struct srpt_send_ctx *sc,
 			   u64 tag, u8 status, const u8 *sense, u32 sense_len,
 			   int tmf_code)
 {
-	struct ib_send_wr wr;
 	u32 credits = srpt_take_credits(ch);
-	u32 len;
 
 	sc->state = SRPT_CMD_LOCAL_RSP;
 	sc->nr_wrs = 0;
+	sc->rsp_data = false;
 	if (tmf_code >= 0)
-		len = srpt_build_tmr_rsp(sc->b.buf, tag, credits, tmf_code);
+		sc->rsp_len = srpt_build_tmr_rsp(sc->b.buf, tag, credits,
+						 tmf_code);
 	else
-		len = srpt_build_rsp(sc->b.buf, min(ch->max_ti_iu, ch->max_rsp),
-				     tag, credits, status, 0, 0, sense,
-				     sense_len);
+		sc->rsp_len = srpt_build_rsp(sc->b.buf,
+					     min(ch->max_ti_iu, ch->max_rsp),
+					     tag, credits, status, 0, 0, sense,
+					     sense_len);
+	sc->rsp_credits = credits;
 	atomic_inc(&ch->req_lim);
-	if (srpt_post_rsp(ch, sc, len, NULL, &wr)) {
-		/* Give the credits back for the next response. */
-		atomic_add(credits, &ch->credits_owed);
-		atomic_dec(&ch->req_lim);
-		sc->state = SRPT_CMD_DONE;
-		srpt_put_tag(ch, sc);
-	}
+	srpt_queue_rsp(ch, sc);
 }
 
 /* @len: bytes of the IU, or of the external table when @tbl is set. */
@@ -396,6 +467,7 @@ static void srpt_table_read_done(struct ib_cq *cq, struct ib_wc *wc)
 		return;
 	}
 	atomic_add(f->nr_wrs, &ch->sq_avail);
+	srpt_retry_rsps(ch);
 	if (WARN_ONCE(sc->state != SRPT_CMD_FETCH_TABLE,
 		      "%s: table READ completion in state %d\n", ch->name,
 		      sc->state))
@@ -471,6 +543,7 @@ static bool srpt_fetch_table(struct srpt_chan *ch, struct srpt_recv_ctx *rc,
 	sc->state = SRPT_CMD_NEW;
 undo:
 	atomic_add(f->nr_wrs, &ch->sq_avail);
+	srpt_retry_rsps(ch);
 	srpt_fetch_free(ch, f);
 busy:
 	srpt_local_rsp(ch, sc, d->tag, SAM_STAT_BUSY, NULL, 0, -1);
@@ -630,11 +703,31 @@ void srpt_drain_pending(struct srpt_chan *ch)
 
 	list_for_each_entry_safe(rc, next, &ch->pending, pending) {
 		list_del_init(&rc->pending);
+		ch->nr_pending--;
 		if (!srpt_handle_iu(ch, rc)) {
 			list_add(&rc->pending, &ch->pending);
+			ch->nr_pending++;
 			break;
 		}
 	}
+}
+
+/*
+ * An IU has to wait while rq_depth others already do. An initiator that
+ * keeps to its credits never gets there: every waiting IU is one it has
+ * no answer for, and it holds rq_depth credits at most. With a channel's
+ * own receive ring this cannot happen at all (the ring has rq_depth
+ * buffers); on the shared receive queue it would let one initiator park
+ * every SRQ buffer and starve the other channels. Drop the IU, hand the
+ * buffer back and disconnect.
+ */
+static void srpt_over_credits(struct srpt_chan *ch, struct srpt_recv_ctx *rc)
+{
+	atomic64_inc(&ch->stat_bad_ius);
+	pr_warn_ratelimited(SRPT_DRV ": %s: initiator exceeds its %u credits (%u IUs waiting), disconnecting\n",
+			    ch->name, ch->rq_depth, ch->nr_pending);
+	srpt_post_recv(ch, rc);
+	srpt_chan_disconnect(ch);
 }
 
 void srpt_recv_done(struct ib_cq *cq, struct ib_wc *wc)
@@ -652,8 +745,14 @@ void srpt_recv_done(struct ib_cq *cq, struct ib_wc *wc)
 	}
 	atomic_dec(&ch->req_lim);
 	rc->len = wc->byte_len;
-	if (!list_empty(&ch->pending) || !srpt_handle_iu(ch, rc))
-		list_add_tail(&rc->pending, &ch->pending);
+	if (list_empty(&ch->pending) && srpt_handle_iu(ch, rc))
+		return;
+	if (unlikely(ch->nr_pending >= ch->rq_depth)) {
+		srpt_over_credits(ch, rc);
+		return;
+	}
+	list_add_tail(&rc->pending, &ch->pending);
+	ch->nr_pending++;
 }
 
 void srpt_send_done(struct ib_cq *cq, struct ib_wc *wc)
@@ -666,6 +765,7 @@ void srpt_send_done(struct ib_cq *cq, struct ib_wc *wc)
 	atomic_add(1 + sc->nr_wrs, &ch->sq_avail);
 	if (unlikely(wc->status != IB_WC_SUCCESS))
 		srpt_chan_fatal(ch, "response", wc->status);
+	srpt_retry_rsps(ch);
 	sc->state = SRPT_CMD_DONE;
 	switch (prev) {
 	case SRPT_CMD_LOCAL_RSP:
@@ -690,6 +790,7 @@ static void srpt_rdma_read_done(struct ib_cq *cq, struct ib_wc *wc)
 
 	atomic_add(sc->nr_wrs, &ch->sq_avail);
 	sc->nr_wrs = 0;
+	srpt_retry_rsps(ch);
 	if (sc->state != SRPT_CMD_NEED_DATA) {
 		pr_err_ratelimited(SRPT_DRV ": %s: RDMA READ completion in state %d\n",
 				   ch->name, sc->state);
@@ -739,6 +840,8 @@ int srpt_cmd_write_pending(struct se_cmd *cmd)
 			   ch->name, ret);
 undo:
 	atomic_add(sc->nr_wrs, &ch->sq_avail);
+	/* A response may have found the slots taken for a moment. */
+	srpt_retry_rsps(ch);
 	sc->state = SRPT_CMD_NEW;
 	return ret;
 }
@@ -747,10 +850,8 @@ static void srpt_send_response(struct se_cmd *cmd)
 {
 	struct srpt_send_ctx *sc = to_sc(cmd);
 	struct srpt_chan *ch = sc->ch;
-	struct ib_send_wr wr, *head = NULL;
 	enum srpt_cmd_state prev = sc->state;
-	u32 credits, len;
-	int i;
+	u32 credits;
 
 	switch (prev) {
 	case SRPT_CMD_NEW:
@@ -765,39 +866,31 @@ static void srpt_send_response(struct se_cmd *cmd)
 		return;
 	}
 
-	/* Read data goes first, in the same post as the response. */
-	if (prev != SRPT_CMD_MGMT && cmd->data_direction == DMA_FROM_DEVICE &&
-	    cmd->data_length && !sc->status_only) {
-		for (i = sc->nr_rw - 1; i >= 0; i--)
-			head = rdma_rw_ctx_wrs(&sc->rw[i].ctx, ch->qp,
-					       ch->port->num, NULL,
-					       head ? head : &wr);
-	} else {
+	sc->rsp_data = prev != SRPT_CMD_MGMT &&
+		       cmd->data_direction == DMA_FROM_DEVICE &&
+		       cmd->data_length && !sc->status_only;
+	if (!sc->rsp_data)
 		sc->nr_wrs = 0;
-	}
 
 	credits = srpt_take_credits(ch);
 	if (prev == SRPT_CMD_MGMT) {
-		len = srpt_build_tmr_rsp(sc->b.buf, cmd->tag, credits,
+		sc->rsp_len = srpt_build_tmr_rsp(sc->b.buf, cmd->tag, credits,
 				srpt_tmr_rsp_code(cmd->se_tmr_req->response));
 	} else {
 		bool under = cmd->se_cmd_flags & SCF_UNDERFLOW_BIT;
 		bool over = cmd->se_cmd_flags & SCF_OVERFLOW_BIT;
 
-		len = srpt_build_rsp(sc->b.buf, min(ch->max_ti_iu, ch->max_rsp),
-				     cmd->tag, credits, cmd->scsi_status,
-				     srpt_resid_flags(cmd->data_direction,
-						      under, over),
-				     cmd->residual_count, sc->sense,
-				     cmd->scsi_sense_length);
+		sc->rsp_len = srpt_build_rsp(sc->b.buf,
+					     min(ch->max_ti_iu, ch->max_rsp),
+					     cmd->tag, credits, cmd->scsi_status,
+					     srpt_resid_flags(cmd->data_direction,
+							      under, over),
+					     cmd->residual_count, sc->sense,
+					     cmd->scsi_sense_length);
 	}
+	sc->rsp_credits = credits;
 	atomic_inc(&ch->req_lim);
-	if (srpt_post_rsp(ch, sc, len, head, &wr)) {
-		atomic_add(credits, &ch->credits_owed);
-		atomic_dec(&ch->req_lim);
-		sc->state = SRPT_CMD_DONE;
-		target_put_sess_cmd(cmd);
-	}
+	srpt_queue_rsp(ch, sc);
 }
 
 int srpt_cmd_data_in(struct se_cmd *cmd)

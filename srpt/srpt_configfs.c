@@ -62,7 +62,7 @@ static ssize_t srpt_attrib_##field##_store(struct config_item *item,	\
 
 SRPT_RANGE_ATTR(max_rdma_size, SRPT_RDMA_SIZE_DEFAULT, SRPT_RDMA_SIZE_MAX)
 SRPT_RANGE_ATTR(max_rsp_size, SRPT_RSP_SIZE_MIN, SRPT_RSP_SIZE_MAX)
-SRPT_RANGE_ATTR(sq_size, SRPT_SRQ_MIN, SRPT_SRQ_MAX)
+SRPT_RANGE_ATTR(sq_size, SRPT_SQ_MIN, SRPT_SRQ_MAX)
 
 static ssize_t srpt_attrib_use_srq_show(struct config_item *item, char *page)
 {
