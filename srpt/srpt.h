@@ -239,12 +239,28 @@ struct srpt_recv_ctx {
 	u32			len;
 };
 
-/* One remote buffer of a command: an rdma_rw context and its pages. */
+/**
+ * struct srpt_rw - one remote buffer of a command
+ * @ctx:    rdma_rw context moving @xfer bytes (none when @mapped is 0)
+ * @sg:	    the buffer's pages
+ * @nents:  entries of @sg (pages)
+ * @mapped: entries of @sg that @ctx covers, 0 when there is no context
+ * @len:    buffer length
+ * @xfer:   bytes @ctx moves: @len, or less when LIO returns less data
+ * @nr_wrs: send queue slots @ctx takes
+ * @va:	    remote address
+ * @key:    remote key
+ */
 struct srpt_rw {
 	struct rdma_rw_ctx	ctx;
 	struct scatterlist	*sg;
 	unsigned int		nents;
+	unsigned int		mapped;
 	u32			len;
+	u32			xfer;
+	u32			nr_wrs;
+	u64			va;
+	u32			key;
 };
 
 /**

@@ -80,8 +80,9 @@ static void srpt_free_rw(struct srpt_chan *ch, struct srpt_send_ctx *sc)
 	for (i = 0; i < sc->nr_rw; i++) {
 		struct srpt_rw *rw = &sc->rw[i];
 
-		rdma_rw_ctx_destroy(&rw->ctx, ch->qp, ch->port->num, rw->sg,
-				    rw->nents, dir);
+		if (rw->mapped)
+			rdma_rw_ctx_destroy(&rw->ctx, ch->qp, ch->port->num,
+					    rw->sg, rw->mapped, dir);
 		target_free_sgl(rw->sg, rw->nents);
 	}
 	if (sc->rw != &sc->rw_one)
@@ -131,7 +132,12 @@ static int srpt_setup_rw(struct srpt_chan *ch, struct srpt_send_ctx *sc,
 			target_free_sgl(rw->sg, rw->nents);
 			goto unwind;
 		}
+		rw->mapped = rw->nents;
 		rw->len = len;
+		rw->xfer = len;
+		rw->nr_wrs = ret;
+		rw->va = va;
+		rw->key = key;
 		sc->nr_wrs += ret;
 		sc->nr_rw++;
 		if (prev) {
@@ -155,6 +161,62 @@ static int srpt_setup_rw(struct srpt_chan *ch, struct srpt_send_ctx *sc,
 unwind:
 	srpt_free_rw(ch, sc);
 	return ret;
+}
+
+/*
+ * srpt_trim_rw() - RDMA-WRITE no more than LIO returns
+ *
+ * LIO cuts cmd->data_length down to the CDB's allocation length, and an
+ * emulated command may return less still; the pages behind the rest of
+ * the Data-In buffers hold whatever they held before (they are not zeroed
+ * on allocation). Buffers past @len get no RDMA WRITE, the buffer holding
+ * the end of the data gets a context that stops there. Idempotent.
+ * Process context (rdma_rw_ctx_init() may allocate).
+ */
+static int srpt_trim_rw(struct srpt_chan *ch, struct srpt_send_ctx *sc,
+			u32 len)
+{
+	u32 i, wrs = 0;
+	int ret;
+
+	for (i = 0; i < sc->nr_rw; i++) {
+		struct srpt_rw *rw = &sc->rw[i];
+		u32 want = min(len, rw->len), left = want;
+		struct scatterlist *sg;
+		unsigned int n;
+
+		len -= want;
+		if (want != rw->xfer) {
+			if (rw->mapped)
+				rdma_rw_ctx_destroy(&rw->ctx, ch->qp,
+						    ch->port->num, rw->sg,
+						    rw->mapped, DMA_TO_DEVICE);
+			rw->mapped = 0;
+			rw->xfer = 0;
+			rw->nr_wrs = 0;
+		}
+		if (want && !rw->mapped) {
+			/* Shorten the entry holding the end; pages stay. */
+			for_each_sg(rw->sg, sg, rw->nents, n) {
+				if (sg->length >= left) {
+					sg->length = left;
+					break;
+				}
+				left -= sg->length;
+			}
+			ret = rdma_rw_ctx_init(&rw->ctx, ch->qp, ch->port->num,
+					       rw->sg, n + 1, 0, rw->va, rw->key,
+					       DMA_TO_DEVICE);
+			if (ret < 0)
+				return ret;
+			rw->mapped = n + 1;
+			rw->xfer = want;
+			rw->nr_wrs = ret;
+		}
+		wrs += rw->nr_wrs;
+	}
+	sc->nr_wrs = wrs;
+	return 0;
 }
 
 /*
@@ -185,8 +247,9 @@ static int srpt_post_rsp(struct srpt_chan *ch, struct srpt_send_ctx *sc)
 	wr.send_flags = IB_SEND_SIGNALED;
 	/* Read data goes first, in the same post as the response. */
 	for (i = sc->rsp_data ? sc->nr_rw - 1 : -1; i >= 0; i--)
-		first = rdma_rw_ctx_wrs(&sc->rw[i].ctx, ch->qp, ch->port->num,
-					NULL, first);
+		if (sc->rw[i].mapped)
+			first = rdma_rw_ctx_wrs(&sc->rw[i].ctx, ch->qp,
+						ch->port->num, NULL, first);
 	ret = ib_post_send(ch->qp, first, NULL);
 	if (!ret)
 		return 0;
@@ -424,6 +487,14 @@ static bool srpt_start_cmd(struct srpt_chan *ch, struct srpt_recv_ctx *rc,
 	if (target_submit_prep(cmd, (unsigned char *)d->cdb, sgl, sg_cnt,
 			       NULL, 0, NULL, 0, GFP_KERNEL))
 		return owned;
+	/*
+	 * LIO zeroes only the first page of a control command's Data-In
+	 * buffer; its emulations may fill less than they report. Only
+	 * data_length bytes go out (srpt_trim_rw()), zero those.
+	 */
+	if (!(cmd->se_cmd_flags & SCF_SCSI_DATA_CDB) && sc->nr_rw &&
+	    d->dir == DMA_FROM_DEVICE && cmd->data_length)
+		sg_zero_buffer(sgl, sg_cnt, cmd->data_length, 0);
 	if (unlikely(srpt_partial_blocks(sc))) {
 		atomic64_inc(&ch->stat_bad_ius);
 		pr_warn_ratelimited(SRPT_DRV ": %s: refusing SRP_CMD tag %#llx: buffers of %u bytes are not whole blocks\n",
@@ -851,7 +922,9 @@ static void srpt_send_response(struct se_cmd *cmd)
 	struct srpt_send_ctx *sc = to_sc(cmd);
 	struct srpt_chan *ch = sc->ch;
 	enum srpt_cmd_state prev = sc->state;
-	u32 credits;
+	u8 status = cmd->scsi_status;
+	u32 credits, sense_len = cmd->scsi_sense_length;
+	int ret;
 
 	switch (prev) {
 	case SRPT_CMD_NEW:
@@ -866,11 +939,22 @@ static void srpt_send_response(struct se_cmd *cmd)
 		return;
 	}
 
-	sc->rsp_data = prev != SRPT_CMD_MGMT &&
-		       cmd->data_direction == DMA_FROM_DEVICE &&
-		       cmd->data_length && !sc->status_only;
-	if (!sc->rsp_data)
-		sc->nr_wrs = 0;
+	sc->rsp_data = false;
+	sc->nr_wrs = 0;
+	if (prev != SRPT_CMD_MGMT && cmd->data_direction == DMA_FROM_DEVICE &&
+	    cmd->data_length && !sc->status_only) {
+		ret = srpt_trim_rw(ch, sc, cmd->data_length);
+		if (likely(!ret)) {
+			sc->rsp_data = true;
+		} else {
+			/* No data without its context: ask for a retry. */
+			pr_warn_ratelimited(SRPT_DRV ": %s: no RDMA context for the data of tag %#llx: %d, answering BUSY\n",
+					    ch->name, cmd->tag, ret);
+			sc->nr_wrs = 0;
+			status = SAM_STAT_BUSY;
+			sense_len = 0;
+		}
+	}
 
 	credits = srpt_take_credits(ch);
 	if (prev == SRPT_CMD_MGMT) {
@@ -882,11 +966,11 @@ static void srpt_send_response(struct se_cmd *cmd)
 
 		sc->rsp_len = srpt_build_rsp(sc->b.buf,
 					     min(ch->max_ti_iu, ch->max_rsp),
-					     cmd->tag, credits, cmd->scsi_status,
+					     cmd->tag, credits, status,
 					     srpt_resid_flags(cmd->data_direction,
 							      under, over),
 					     cmd->residual_count, sc->sense,
-					     cmd->scsi_sense_length);
+					     sense_len);
 	}
 	sc->rsp_credits = credits;
 	atomic_inc(&ch->req_lim);
