@@ -53,10 +53,10 @@ static long w_ms_since(const struct timespec *t0)
 
 /*
  * Take the next received IU (its fixed part into @iu) and repost the
- * buffer. Returns 0, 1 when the channel died, -1 after W_WAIT_MS from @t0.
+ * buffer. Returns 0, 1 when the channel died, -1 @ms after @t0.
  */
 static int w_recv(struct conn *c, struct srp_rsp_hdr *iu,
-		  const struct timespec *t0)
+		  const struct timespec *t0, int ms)
 {
 	struct ibv_wc wc;
 	int got;
@@ -77,10 +77,31 @@ static int w_recv(struct conn *c, struct srp_rsp_hdr *iu,
 			continue;	/* a send completion */
 		if (conn_dropped(c))
 			return 1;
-		if (w_ms_since(t0) > W_WAIT_MS)
+		if (w_ms_since(t0) > ms)
 			return -1;
 		usleep(200);
 	}
+}
+
+/* Record @iu in the entry of @r[0..n) with its tag; 1 when it had one. */
+static int w_match(struct conn *c, struct w_rsp *r, int n,
+		   const struct srp_rsp_hdr *iu)
+{
+	int k;
+
+	if (iu->opcode == OP_RSP)
+		c->credits += be32toh(iu->req_lim_delta);
+	for (k = 0; k < n; k++) {
+		if (r[k].seen || r[k].tag != iu->tag)
+			continue;
+		r[k].seen = 1;
+		r[k].opcode = iu->opcode;
+		r[k].status = iu->status;
+		r[k].flags = iu->flags;
+		r[k].in_res = be32toh(iu->in_res);
+		return 1;
+	}
+	return 0;
 }
 
 /*
@@ -91,26 +112,14 @@ static int w_wait(struct conn *c, struct w_rsp *r, int n)
 {
 	struct srp_rsp_hdr iu;
 	struct timespec t0;
-	int left = n, k, ret;
+	int left = n, ret;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (left > 0) {
-		ret = w_recv(c, &iu, &t0);
+		ret = w_recv(c, &iu, &t0, W_WAIT_MS);
 		if (ret)
 			return ret;
-		if (iu.opcode == OP_RSP)
-			c->credits += be32toh(iu.req_lim_delta);
-		for (k = 0; k < n; k++) {
-			if (r[k].seen || r[k].tag != iu.tag)
-				continue;
-			r[k].seen = 1;
-			r[k].opcode = iu.opcode;
-			r[k].status = iu.status;
-			r[k].flags = iu.flags;
-			r[k].in_res = be32toh(iu.in_res);
-			left--;
-			break;
-		}
+		left -= w_match(c, r, n, &iu);
 	}
 	return 0;
 }
@@ -513,4 +522,223 @@ int wire_login_storm(long n)
 	printf("srp-fuzz: login storm: %ld logins, %ld rejected, %ld accepted, %ld unanswered, %ld ms\n",
 	       n, rej, acc, hung, w_ms_since(&t0));
 	return hung ? 1 : 0;
+}
+
+/* ---- cases mixed into the random run (fuzz_iu) ---- */
+
+#define F_AREA		(256 * 1024)	/* buffers live in c->data below */
+
+/*
+ * A well-formed indirect table (valid key, non-overlapping buffers in
+ * the data region) with random counts and lengths behind a READ(10),
+ * WRITE(10) or a control command with a random allocation length. For
+ * Data-In, nothing past what the response says was returned may change.
+ */
+static int f_table(struct conn *c, long n)
+{
+	static const uint8_t ctl[] = { 0x12, 0xa0, 0x1a, 0x25, 0x9e };
+	int nd = 1 + rnd_below(16), in = rnd_below(2), k;
+	uint8_t *va[16];
+	uint32_t len[16], total = 0, off = 0, ret_len, pos, i;
+	struct srp_cmd_hdr *h = w_hdr(c, 0, 0xf000000 + n);
+	uint8_t *p = (uint8_t *)(h + 1);
+	struct w_rsp r;
+	int ret;
+
+	for (k = 0; k < nd; k++) {
+		len[k] = rnd_below(4) ? 512 * (1 + rnd_below(8)) :
+					1 + rnd_below(8192);
+		off += rnd_below(4) ? 0 : rnd_below(4096);
+		va[k] = c->data + off;
+		off += len[k];
+		total += len[k];
+	}
+	memset(c->data, W_FILL, off);
+	h->task_attr = rnd_below(3);
+	switch (rnd_below(3)) {
+	case 0:		/* a control command asking for a random amount */
+		in = 1;
+		h->cdb[0] = ctl[rnd_below(sizeof(ctl))];
+		h->cdb[1] = h->cdb[0] == 0x9e ? 0x10 : 0;
+		h->cdb[4] = rnd();
+		h->cdb[8] = rnd();
+		h->cdb[9] = rnd();
+		h->cdb[13] = rnd();
+		break;
+	default:	/* READ/WRITE(10), length right or not */
+		w_rw10(h, in ? 0x28 : 0x2a, 16384 + rnd_below(100000),
+		       rnd_below(4) ? total / 512 : rnd_below(64));
+		break;
+	}
+	h->buf_fmt = in ? 0x02 : 0x20;
+	if (in)
+		h->in_cnt = nd;
+	else
+		h->out_cnt = nd;
+	*(uint32_t *)(p + 12) = htobe32(nd * 16);
+	*(uint32_t *)(p + 16) = htobe32(rnd_below(8) ? total :
+					total + rnd_below(1024) - 512);
+	for (k = 0; k < nd; k++) {
+		struct desc *d = (void *)(p + 20 + k * 16);
+
+		d->va = htobe64((uintptr_t)va[k]);
+		d->key = htobe32(c->data_mr->rkey);
+		d->len = htobe32(len[k]);
+	}
+	ret = w_one(c, h, sizeof(*h) + 20 + nd * 16, &r);
+	if (ret)
+		return ret < 0 ? -1 : 0;
+	if (!in || r.status || (r.flags & 0x10) || r.in_res > total)
+		return 0;
+	ret_len = total - ((r.flags & 0x20) ? r.in_res : 0);
+	for (k = 0, pos = 0; k < nd; pos += len[k], k++)
+		for (i = 0; i < len[k]; i++)
+			if (pos + i >= ret_len && va[k][i] != W_FILL) {
+				fprintf(stderr, "srp-fuzz: case %ld: CDB %#x wrote byte %u of %u, %u returned\n",
+					n, h->cdb[0], pos + i, total, ret_len);
+				return -1;
+			}
+	return 0;
+}
+
+/*
+ * Task management aimed at commands that are really outstanding: a few
+ * READs of several buffers, then at once an ABORT TASK of one of them,
+ * an ABORT TASK SET, a CLEAR TASK SET or a LUN RESET. The TMF must be
+ * answered; each READ is answered or aborted (the target owes its credit
+ * then). Stragglers are collected so the next case starts clean.
+ */
+static int f_tmf(struct conn *c, long n)
+{
+	static const uint8_t fns[] = { 0x01, 0x02, 0x04, 0x08 };
+	struct w_rsp r[9];
+	int k, m = 2 + rnd_below(7), ret, got;
+	struct srp_rsp_hdr rsp;
+	struct timespec t0;
+	uint8_t *va[4], *iu;
+	uint64_t tag = 0xe000000 + (uint64_t)n * 16;
+
+	memset(r, 0, sizeof(r));
+	for (k = 0; k < m; k++) {
+		struct srp_cmd_hdr *h = w_hdr(c, 1 + k, tag + k);
+		int j;
+
+		for (j = 0; j < 4; j++)
+			va[j] = c->data + k * 65536 + j * 16384;
+		w_rw10(h, 0x28, 32768 + k * 128, 128);
+		r[k].tag = h->tag;
+		if (post_send(c, 1 + k, w_descs(c, h, 1, 4, va, 16384)))
+			return 0;
+	}
+	iu = c->send_buf + (size_t)(m + 1) * IU_MAX;
+	memset(iu, 0, 64);
+	iu[0] = OP_TSK_MGMT;
+	r[m].tag = tag + 15;
+	memcpy(iu + 8, &r[m].tag, 8);
+	iu[30] = fns[rnd_below(sizeof(fns))];
+	memcpy(iu + 32, &r[rnd_below(m)].tag, 8);
+	if (post_send(c, m + 1, 48))
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ret = 0;
+	while (!r[m].seen && !ret) {
+		ret = w_recv(c, &rsp, &t0, W_WAIT_MS);
+		if (!ret)
+			w_match(c, r, m + 1, &rsp);
+	}
+	if (ret < 0)
+		fprintf(stderr, "srp-fuzz: case %ld: TMF %#x with %d READs outstanding not answered\n",
+			n, iu[30], m);
+	if (ret)
+		return ret < 0 ? -1 : 0;
+	/* aborted READs stay unanswered: collect the others for a while */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (k = 0, got = 0; k < m; k++)
+		got += r[k].seen;
+	while (got < m && !w_recv(c, &rsp, &t0, 3000))
+		got += w_match(c, r, m, &rsp);
+	vlog("  TMF %#x: %d of %d READs answered\n", iu[30], got, m);
+	return 0;
+}
+
+/*
+ * Immediate data at an offset other than 68 (52..80, after additional
+ * CDB bytes where they fit) on a channel of its own: the WRITE must
+ * succeed and a READ must return the same bytes.
+ */
+static int f_imm(long n)
+{
+	uint16_t off = 52 + rnd_below(29), blocks = 1 + rnd_below(15);
+	uint32_t lba = 200000 + rnd_below(50000), k, ilen = blocks * 512;
+	uint8_t add = 4 * rnd_below((off - 52) / 4 + 1);
+	struct srp_cmd_hdr *h;
+	struct login_rdma l;
+	struct conn c;
+	struct w_rsp r;
+	uint8_t *data;
+	int ret;
+
+	fill_login(&l);
+	l.imm_off = htobe16(off);
+	ret = conn_open(&c, &l, sizeof(l));
+	if (ret <= 0)
+		return ret;
+	if (!c.imm_ok) {
+		fprintf(stderr, "srp-fuzz: case %ld: immediate data at %u not granted\n",
+			n, off);
+		conn_close(&c);
+		return -1;
+	}
+	h = w_hdr(&c, 0, 0xd000000 + n);
+	h->add_cdb_len = add;
+	w_rw10(h, 0x2a, lba, blocks);
+	h->buf_fmt = 0x30;
+	*(uint32_t *)((uint8_t *)(h + 1) + add) = htobe32(ilen);
+	data = (uint8_t *)h + off;
+	for (k = 0; k < ilen; k++)
+		data[k] = rnd();
+	memcpy(c.data + 65536, data, ilen);
+	memset(&r, 0, sizeof(r));
+	r.tag = h->tag;
+	ret = post_send(&c, 0, off + ilen) ? 1 : w_wait(&c, &r, 1);
+	if (!ret && r.status) {
+		fprintf(stderr, "srp-fuzz: case %ld: WRITE with immediate data at %u (add. CDB %u): status %#x\n",
+			n, off, add, r.status);
+		ret = -1;
+	}
+	if (!ret) {
+		uint8_t *va = c.data;
+
+		h = w_hdr(&c, 0, 0xd800000 + n);
+		w_rw10(h, 0x28, lba, blocks);
+		memset(c.data, W_FILL, ilen);
+		ret = w_one(&c, h, w_descs(&c, h, 1, 1, &va, ilen), &r);
+		if (!ret && (r.status || memcmp(c.data, c.data + 65536, ilen))) {
+			fprintf(stderr, "srp-fuzz: case %ld: immediate data at %u read back wrong (status %#x)\n",
+				n, off, r.status);
+			ret = -1;
+		}
+	}
+	conn_close(&c);
+	return ret < 0 ? -1 : 0;
+}
+
+/**
+ * wire_fuzz_iu() - one of the cases above, picked at random
+ * @c: established connection (f_imm opens its own)
+ * @n: case number
+ *
+ * Return: 0, or -1 when the target went silent or returned wrong data.
+ */
+int wire_fuzz_iu(struct conn *c, long n)
+{
+	switch (rnd_below(5)) {
+	case 0:
+		return f_imm(n);
+	case 1:
+	case 2:
+		return f_tmf(c, n);
+	default:
+		return f_table(c, n);
+	}
 }

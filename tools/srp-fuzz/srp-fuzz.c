@@ -12,8 +12,10 @@
  * Every case is one of: a login with damaged fields (must be rejected or
  * accepted, never ignored), an SRP_CMD with hostile lengths, descriptor
  * counts, offsets, keys or CDBs, a task management request with random
- * fields, an unknown or truncated IU, or a burst that ignores the credit
- * limit. After each case that must be answered the fuzzer waits for the
+ * fields, an unknown or truncated IU, a burst that ignores the credit
+ * limit, or one of cases-wire.c's (a valid indirect table with random
+ * contents, a TMF aimed at outstanding READs, immediate data at another
+ * offset). After each case that must be answered the fuzzer waits for the
  * answer; the channel may be dropped by the target (that is a legal reply
  * to a protocol violation) but it must never go silent. Periodically, and
  * at the end, a well-formed INQUIRY must succeed on a fresh login.
@@ -574,6 +576,9 @@ static int fuzz_iu(struct conn *c, long n)
 
 	if (kind == 8)
 		return credit_burst(c, tag);
+	/* well-formed tables, TMFs at live commands, other imm. offsets */
+	if (kind == 9 && rnd_below(2))
+		return wire_fuzz_iu(c, n);
 	if (kind < 6) {
 		len = make_cmd(c, tag);
 		want = answer_expected(len, OP_CMD);

@@ -132,5 +132,6 @@ int wire_alloc_len(void);
 int wire_login_storm(long n);
 int wire_sq_full(void);
 int wire_srq_flood(long n);
+int wire_fuzz_iu(struct conn *c, long n);
 
 #endif /* SRP_FUZZ_H */
