@@ -795,10 +795,11 @@ void srpt_drain_pending(struct srpt_chan *ch)
 static void srpt_over_credits(struct srpt_chan *ch, struct srpt_recv_ctx *rc)
 {
 	atomic64_inc(&ch->stat_bad_ius);
-	pr_warn_ratelimited(SRPT_DRV ": %s: initiator exceeds its %u credits (%u IUs waiting), disconnecting\n",
-			    ch->name, ch->rq_depth, ch->nr_pending);
 	srpt_post_recv(ch, rc);
-	srpt_chan_disconnect(ch);
+	/* Said once: more IUs may arrive before the QP is in error. */
+	if (!srpt_chan_disconnect(ch))
+		pr_warn_ratelimited(SRPT_DRV ": %s: initiator exceeds its %u credits (%u IUs waiting), disconnecting\n",
+				    ch->name, ch->rq_depth, ch->nr_pending);
 }
 
 void srpt_recv_done(struct ib_cq *cq, struct ib_wc *wc)

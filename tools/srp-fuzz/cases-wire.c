@@ -689,6 +689,12 @@ static int f_imm(long n)
 		conn_close(&c);
 		return -1;
 	}
+	/* a LUN RESET of an earlier case left a unit attention: take it */
+	for (k = 0; k < 4; k++) {
+		h = w_hdr(&c, 0, 0xd400000 + n);
+		if (w_one(&c, h, sizeof(*h), &r) || !r.status)
+			break;
+	}
 	h = w_hdr(&c, 0, 0xd000000 + n);
 	h->add_cdb_len = add;
 	w_rw10(h, 0x2a, lba, blocks);
