@@ -10,8 +10,8 @@
  *     (non-zero bytes) or zeros there. Before, 16 WRITEs leave freed
  *     target pages full of a pattern.
  * -Q  send queue exhaustion (target srp_sq_size 16, so 8 send WRs): 16
- *     READ(10)s of 4 x 16 KiB buffers each (5 send WRs per response) and
- *     an ABORT TASK at once, then 16 commands to a LUN that does not exist
+ *     READ(10)s of 7 x 8 KiB buffers each (8 send WRs per response, so
+ *     no two fit at once) and an ABORT TASK at once, then 16 commands to a LUN that does not exist
  *     at once; every one must be answered, the data must match.
  * -S N  one initiator ignores its credits: channel A posts one receive,
  *     so the target's responses to it stall (RNR), and sends N TEST UNIT
@@ -320,7 +320,9 @@ int wire_alloc_len(void)
 /* ---- -Q: responses when the send queue is full ---- */
 
 #define Q_CMDS		16
-#define Q_SEG		16384
+#define Q_NBUF		7	/* + the SEND: every slot of an 8-slot queue */
+#define Q_SEG		8192
+#define Q_LEN		(Q_NBUF * Q_SEG)
 #define Q_LBA		8192
 
 int wire_sq_full(void)
@@ -328,7 +330,7 @@ int wire_sq_full(void)
 	struct w_rsp r[Q_CMDS + 1];
 	struct srp_cmd_hdr *h;
 	struct conn c;
-	uint8_t *va[4];
+	uint8_t *va[Q_NBUF];
 	uint32_t len, k;
 	int i, j, ret, good, bad_data;
 
@@ -338,15 +340,15 @@ int wire_sq_full(void)
 	}
 	/* one at a time: the pattern of region i at LBA Q_LBA + 128 i */
 	for (i = 0; i < Q_CMDS; i++) {
-		uint8_t *buf = c.data + i * 4 * Q_SEG;
+		uint8_t *buf = c.data + i * Q_LEN;
 
-		for (k = 0; k < 4 * Q_SEG; k++)
+		for (k = 0; k < Q_LEN; k++)
 			buf[k] = w_pattern(k, i);
-		for (j = 0; j < 4; j++)
+		for (j = 0; j < Q_NBUF; j++)
 			va[j] = buf + j * Q_SEG;
 		h = w_hdr(&c, 0, 0xb000 + i);
-		w_rw10(h, 0x2a, Q_LBA + i * 128, 128);
-		ret = w_one(&c, h, w_descs(&c, h, 0, 4, va, Q_SEG), &r[0]);
+		w_rw10(h, 0x2a, Q_LBA + i * 128, Q_LEN / 512);
+		ret = w_one(&c, h, w_descs(&c, h, 0, Q_NBUF, va, Q_SEG), &r[0]);
 		if (ret || r[0].status) {
 			xt_result(0, "sq-full-write", "WRITE %d: %d, status %#x",
 				  i, ret, r[0].status);
@@ -357,16 +359,16 @@ int wire_sq_full(void)
 	xt_result(1, "sq-full-write", "%s", "");
 
 	/* all READs and an ABORT TASK for a tag nobody uses, at once */
-	memset(c.data, W_FILL, Q_CMDS * 4 * Q_SEG);
+	memset(c.data, W_FILL, Q_CMDS * Q_LEN);
 	memset(r, 0, sizeof(r));
 	for (i = 0; i < Q_CMDS; i++) {
-		uint8_t *buf = c.data + i * 4 * Q_SEG;
+		uint8_t *buf = c.data + i * Q_LEN;
 
-		for (j = 0; j < 4; j++)
+		for (j = 0; j < Q_NBUF; j++)
 			va[j] = buf + j * Q_SEG;
 		h = w_hdr(&c, 1 + i, 0xb100 + i);
-		w_rw10(h, 0x28, Q_LBA + i * 128, 128);
-		len = w_descs(&c, h, 1, 4, va, Q_SEG);
+		w_rw10(h, 0x28, Q_LBA + i * 128, Q_LEN / 512);
+		len = w_descs(&c, h, 1, Q_NBUF, va, Q_SEG);
 		r[i].tag = h->tag;
 		if (post_send(&c, 1 + i, len))
 			break;
@@ -386,12 +388,12 @@ int wire_sq_full(void)
 	good = 0;
 	bad_data = 0;
 	for (i = 0; i < Q_CMDS; i++) {
-		const uint8_t *buf = c.data + i * 4 * Q_SEG;
+		const uint8_t *buf = c.data + i * Q_LEN;
 
 		if (!r[i].seen || r[i].status)
 			continue;
 		good++;
-		for (k = 0; k < 4 * Q_SEG; k++)
+		for (k = 0; k < Q_LEN; k++)
 			if (buf[k] != w_pattern(k, i)) {
 				bad_data++;
 				break;
