@@ -169,6 +169,25 @@ void mp_flush_work(struct mp_map *m);
 int mp_setup_scsi_dh(struct mp_map *m, struct block_device *bdev,
 		     const char **attached, char **error);
 
+/* mpath_dh.c */
+
+/**
+ * struct mp_dh_ops - the scsi_dh calls mp_dh_attach() makes
+ * @attach:        scsi_dh_attach()
+ * @attached_name: scsi_dh_attached_handler_name(), kmalloc'ed or NULL
+ */
+struct mp_dh_ops {
+	int (*attach)(void *ctx, const char *name);
+	const char *(*attached_name)(void *ctx);
+};
+
+/* attach attempts on -EBUSY before a table load fails */
+#define MP_DH_ATTACH_TRIES	3
+
+int mp_dh_attach(const struct mp_dh_ops *ops, void *ctx, char **hw_name,
+		 char **hw_params, const char **attached, bool retain,
+		 char **error);
+
 /* mpath_target.c */
 void mp_bio_work(struct work_struct *work);
 

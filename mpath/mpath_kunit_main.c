@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests for keel dm-multipath's pure logic: the feature / hardware
- * handler / group-number parsers and the built-in path selectors.
+ * handler / group-number parsers, the built-in path selectors and the
+ * hardware handler attach decision (scsi_dh stubbed).
  * Built as mpath_kunit.ko (only with CONFIG_KUNIT).
  */
 #include <kunit/test.h>
@@ -483,6 +484,198 @@ static void mp_test_emit_overflow(struct kunit *test)
 	sel_teardown(&fx);
 }
 
+/* ------------------------------------------------------------------ */
+/* hardware handler attach (mpath_dh.c)                                */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A scsi_device as scsi_dh sees it: @handler is what is really attached
+ * (NULL: none); attaching another name is -EBUSY, as in scsi_dh_attach().
+ * @name_fails makes that many name lookups return NULL (kstrdup failing).
+ */
+struct dh_stub {
+	const char *handler;
+	int attach_err;		/* result of attaching to a free device */
+	int name_fails;
+	int attaches, lookups;
+	char asked[16];		/* the last name attach was asked for */
+};
+
+/* where an unbounded retry loop is cut short so the test can report it */
+#define DH_STUB_SPIN_LIMIT 1000
+
+static int dh_stub_attach(void *ctx, const char *name)
+{
+	struct dh_stub *s = ctx;
+
+	if (++s->attaches > DH_STUB_SPIN_LIMIT)
+		return -ELOOP;
+	strscpy(s->asked, name, sizeof(s->asked));
+	if (!s->handler) {
+		if (s->attach_err)
+			return s->attach_err;
+		s->handler = s->asked;
+		return 0;
+	}
+	return strcmp(s->handler, name) ? -EBUSY : 0;
+}
+
+static const char *dh_stub_name(void *ctx)
+{
+	struct dh_stub *s = ctx;
+
+	s->lookups++;
+	if (s->name_fails) {
+		s->name_fails--;
+		return NULL;
+	}
+	return s->handler ? kstrdup(s->handler, GFP_KERNEL) : NULL;
+}
+
+static const struct mp_dh_ops dh_stub_ops = {
+	.attach		= dh_stub_attach,
+	.attached_name	= dh_stub_name,
+};
+
+struct dh_case {
+	char *hw_name, *hw_params;
+	const char *attached;
+	char *error;
+};
+
+static void dh_case_init(struct dh_case *c, const char *hw,
+			 const char *attached)
+{
+	c->hw_name = hw ? kstrdup(hw, GFP_KERNEL) : NULL;
+	c->hw_params = kmemdup("1\0x", 4, GFP_KERNEL);
+	c->attached = attached ? kstrdup(attached, GFP_KERNEL) : NULL;
+	c->error = NULL;
+}
+
+static int dh_run(struct dh_stub *s, struct dh_case *c, bool retain)
+{
+	return mp_dh_attach(&dh_stub_ops, s, &c->hw_name, &c->hw_params,
+			    &c->attached, retain, &c->error);
+}
+
+static void dh_case_free(struct dh_case *c)
+{
+	kfree(c->hw_name);
+	kfree(c->hw_params);
+	kfree(c->attached);
+}
+
+/*
+ * -EBUSY while the attached handler's name stays unknown: bounded, the
+ * table load fails with a clear error (the in-tree loop spins forever).
+ */
+static void mp_test_dh_busy_unknown(struct kunit *test)
+{
+	struct dh_stub s = { .handler = "alua", .name_fails = INT_MAX };
+	struct dh_case c;
+
+	dh_case_init(&c, "emc", NULL);
+	KUNIT_EXPECT_EQ(test, dh_run(&s, &c, false), -EBUSY);
+	KUNIT_EXPECT_EQ(test, s.attaches, MP_DH_ATTACH_TRIES);
+	KUNIT_EXPECT_STREQ(test, c.error,
+			   "hardware handler busy: cannot attach or retain one");
+	KUNIT_EXPECT_STREQ(test, c.hw_name, "emc");
+	KUNIT_EXPECT_NOT_NULL(test, c.hw_params);
+	dh_case_free(&c);
+
+	/* with retain_attached_hw_handler too */
+	s = (struct dh_stub){ .handler = "alua", .name_fails = INT_MAX };
+	dh_case_init(&c, "emc", NULL);
+	KUNIT_EXPECT_EQ(test, dh_run(&s, &c, true), -EBUSY);
+	KUNIT_EXPECT_EQ(test, s.attaches, MP_DH_ATTACH_TRIES);
+	dh_case_free(&c);
+}
+
+/*
+ * A handler attached after the caller looked (device scan, another map):
+ * the name is looked up again and that handler is kept.
+ */
+static void mp_test_dh_busy_race(struct kunit *test)
+{
+	struct dh_stub s = { .handler = "alua" };
+	struct dh_case c;
+
+	dh_case_init(&c, "emc", NULL);
+	KUNIT_EXPECT_EQ(test, dh_run(&s, &c, false), 0);
+	KUNIT_EXPECT_EQ(test, s.attaches, 2);
+	KUNIT_EXPECT_EQ(test, s.lookups, 1);
+	KUNIT_EXPECT_STREQ(test, c.hw_name, "alua");
+	KUNIT_EXPECT_STREQ(test, s.asked, "alua");
+	/* emc's params are not alua's */
+	KUNIT_EXPECT_NULL(test, c.hw_params);
+	KUNIT_EXPECT_NULL(test, c.attached);
+	dh_case_free(&c);
+
+	/* one failed lookup still leaves a try */
+	s = (struct dh_stub){ .handler = "alua", .name_fails = 1 };
+	dh_case_init(&c, "emc", NULL);
+	KUNIT_EXPECT_EQ(test, dh_run(&s, &c, false), 0);
+	KUNIT_EXPECT_EQ(test, s.attaches, MP_DH_ATTACH_TRIES);
+	KUNIT_EXPECT_STREQ(test, c.hw_name, "alua");
+	dh_case_free(&c);
+}
+
+/* The in-tree cases: retain, busy with a known name, errors, nothing. */
+static void mp_test_dh_intree(struct kunit *test)
+{
+	struct dh_stub s = { .handler = "alua" };
+	struct dh_case c;
+
+	/* retain: the attached handler wins without trying the table's */
+	dh_case_init(&c, "emc", "alua");
+	KUNIT_EXPECT_EQ(test, dh_run(&s, &c, true), 0);
+	KUNIT_EXPECT_EQ(test, s.attaches, 1);
+	KUNIT_EXPECT_EQ(test, s.lookups, 0);
+	KUNIT_EXPECT_STREQ(test, c.hw_name, "alua");
+	KUNIT_EXPECT_NULL(test, c.hw_params);
+	dh_case_free(&c);
+
+	/* the same handler keeps its params */
+	s = (struct dh_stub){ .handler = "alua" };
+	dh_case_init(&c, "alua", "alua");
+	KUNIT_EXPECT_EQ(test, dh_run(&s, &c, true), 0);
+	KUNIT_EXPECT_NOT_NULL(test, c.hw_params);
+	dh_case_free(&c);
+
+	/* no retain: -EBUSY first, then the known name is kept */
+	s = (struct dh_stub){ .handler = "alua" };
+	dh_case_init(&c, "emc", "alua");
+	KUNIT_EXPECT_EQ(test, dh_run(&s, &c, false), 0);
+	KUNIT_EXPECT_EQ(test, s.attaches, 2);
+	KUNIT_EXPECT_EQ(test, s.lookups, 0);
+	KUNIT_EXPECT_STREQ(test, c.hw_name, "alua");
+	dh_case_free(&c);
+
+	/* a free device takes the table's handler */
+	s = (struct dh_stub){};
+	dh_case_init(&c, "emc", NULL);
+	KUNIT_EXPECT_EQ(test, dh_run(&s, &c, false), 0);
+	KUNIT_EXPECT_STREQ(test, s.asked, "emc");
+	KUNIT_EXPECT_STREQ(test, c.hw_name, "emc");
+	KUNIT_EXPECT_NOT_NULL(test, c.hw_params);
+	dh_case_free(&c);
+
+	/* other attach errors fail at once */
+	s = (struct dh_stub){ .attach_err = -EINVAL };
+	dh_case_init(&c, "emc", NULL);
+	KUNIT_EXPECT_EQ(test, dh_run(&s, &c, false), -EINVAL);
+	KUNIT_EXPECT_EQ(test, s.attaches, 1);
+	KUNIT_EXPECT_STREQ(test, c.error, "error attaching hardware handler");
+	dh_case_free(&c);
+
+	/* no handler anywhere: nothing to do */
+	s = (struct dh_stub){};
+	dh_case_init(&c, NULL, NULL);
+	KUNIT_EXPECT_EQ(test, dh_run(&s, &c, true), 0);
+	KUNIT_EXPECT_EQ(test, s.attaches, 0);
+	dh_case_free(&c);
+}
+
 static struct kunit_case mp_parse_cases[] = {
 	KUNIT_CASE(mp_test_features),
 	KUNIT_CASE(mp_test_hw_params),
@@ -513,7 +706,19 @@ static struct kunit_suite mp_sel_suite = {
 	.test_cases = mp_sel_cases,
 };
 
-kunit_test_suites(&mp_parse_suite, &mp_sel_suite);
+static struct kunit_case mp_dh_cases[] = {
+	KUNIT_CASE(mp_test_dh_busy_unknown),
+	KUNIT_CASE(mp_test_dh_busy_race),
+	KUNIT_CASE(mp_test_dh_intree),
+	{}
+};
+
+static struct kunit_suite mp_dh_suite = {
+	.name = "keel-mpath-hw-handler",
+	.test_cases = mp_dh_cases,
+};
+
+kunit_test_suites(&mp_parse_suite, &mp_sel_suite, &mp_dh_suite);
 
 MODULE_DESCRIPTION("KUnit tests for keel dm-multipath");
 MODULE_LICENSE("GPL");

@@ -443,6 +443,21 @@ void mp_activate_work(struct work_struct *work)
 	mp_activate_or_offline(p);
 }
 
+static int mp_dh_attach_q(void *q, const char *name)
+{
+	return scsi_dh_attach(q, name);
+}
+
+static const char *mp_dh_name_q(void *q)
+{
+	return scsi_dh_attached_handler_name(q, GFP_KERNEL);
+}
+
+static const struct mp_dh_ops mp_scsi_dh_ops = {
+	.attach		= mp_dh_attach_q,
+	.attached_name	= mp_dh_name_q,
+};
+
 /**
  * mp_setup_scsi_dh() - attach the table's hardware handler to a path.
  * @m:        the map (hw_name/hw_params may be replaced, see below).
@@ -453,7 +468,7 @@ void mp_activate_work(struct work_struct *work)
  *
  * With retain_attached_hw_handler (or when attaching says -EBUSY) an
  * already attached handler wins and replaces the table's handler name,
- * which is then what the table echo shows.
+ * which is then what the table echo shows. See mp_dh_attach().
  *
  * Return: 0 or a negative errno.
  */
@@ -461,34 +476,22 @@ int mp_setup_scsi_dh(struct mp_map *m, struct block_device *bdev,
 		     const char **attached, char **error)
 {
 	struct request_queue *q = bdev_get_queue(bdev);
-	bool adopt = mp_flag_locked(m, MPF_RETAIN_HW);
+	const char *table_name = m->hw_name;
 	int r;
 
-	for (;;) {
-		if (adopt && *attached) {
-			if (m->hw_name && strcmp(*attached, m->hw_name)) {
-				/* params belonged to the other handler */
-				kfree(m->hw_params);
-				m->hw_params = NULL;
-			}
-			kfree(m->hw_name);
-			m->hw_name = (char *)*attached;
-			*attached = NULL;
-		}
-		if (!m->hw_name)
-			return 0;
-
-		r = scsi_dh_attach(q, m->hw_name);
-		if (r != -EBUSY)
-			break;
-		DMINFO("retaining handler on device %pg", bdev);
-		adopt = true;
-	}
-	if (r < 0) {
-		*error = "error attaching hardware handler";
+	r = mp_dh_attach(&mp_scsi_dh_ops, q, &m->hw_name, &m->hw_params,
+			 attached, mp_flag_locked(m, MPF_RETAIN_HW), error);
+	if (r == -EBUSY) {
+		DMERR_LIMIT("%pg: hardware handler %s still busy after %d attempts, table refused",
+			    bdev, m->hw_name ? m->hw_name : "(none)",
+			    MP_DH_ATTACH_TRIES);
 		return r;
 	}
-	if (m->hw_params) {
+	if (r)
+		return r;
+	if (m->hw_name != table_name)
+		DMINFO("retaining handler %s on device %pg", m->hw_name, bdev);
+	if (m->hw_name && m->hw_params) {
 		r = scsi_dh_set_params(q, m->hw_params);
 		if (r < 0) {
 			*error = "unable to set hardware handler parameters";

@@ -361,14 +361,22 @@ int r1_reshape(struct mddev *mddev)
 	}
 	old_legs = conf->legs;
 	old_geom = conf->geom;
-	conf->legs = legs;
 	conf->geom = geom;
 
+	/*
+	 * IO is frozen, but legs_show() and r1_status() walk the slots
+	 * under mddev->lock alone: they get the new array together with
+	 * its count, and the old one is freed only after a grace period.
+	 */
+	spin_lock(&mddev->lock);
 	spin_lock_irqsave(&conf->lock, irqf);
+	/* release: the copied slots are visible before the pointer */
+	smp_store_release(&conf->legs, legs);
 	/* new empty slots are missing legs (negative when shrinking) */
 	mddev->degraded += nlegs - conf->nlegs;
 	conf->nlegs = nlegs;
 	spin_unlock_irqrestore(&conf->lock, irqf);
+	spin_unlock(&mddev->lock);
 	mddev->delta_disks = 0;
 	mddev->raid_disks = nlegs;
 
@@ -380,6 +388,7 @@ int r1_reshape(struct mddev *mddev)
 	md_wakeup_thread(mddev->thread);
 
 	mempool_exit(&old_pool);
+	synchronize_rcu();
 	kfree(old_legs);
 	kfree(old_geom);
 	return 0;

@@ -229,16 +229,17 @@ static int r1_run(struct mddev *mddev)
 	return err;
 }
 
+/* md_seq_show() holds mddev->lock, under which r1_reshape() swaps legs */
 static void r1_status(struct seq_file *seq, struct mddev *mddev)
 {
 	struct r1_array *conf = mddev->private;
-	int i;
+	struct r1_leg *legs = conf->legs;
+	int i, n = conf->nlegs;
 
-	seq_printf(seq, " [%d/%d] [", conf->nlegs,
-		   conf->nlegs - mddev->degraded);
+	seq_printf(seq, " [%d/%d] [", n, n - mddev->degraded);
 	rcu_read_lock();
-	for (i = 0; i < conf->nlegs; i++) {
-		struct md_rdev *rdev = r1_rdev_rcu(conf, i);
+	for (i = 0; i < n; i++) {
+		struct md_rdev *rdev = READ_ONCE(legs[i].rdev);
 
 		seq_putc(seq, rdev && test_bit(In_sync, &rdev->flags) ?
 			 'U' : '_');

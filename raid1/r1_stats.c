@@ -66,21 +66,25 @@ static ssize_t legs_show(struct kobject *kobj, struct kobj_attribute *attr,
 {
 	struct mddev *mddev = container_of(kobj->parent, struct mddev, kobj);
 	struct r1_array *conf;
+	struct r1_leg *legs;
 	ssize_t len = 0;
-	int i, w;
+	int i, w, slots;
 
+	/* mddev->lock: r1_reshape() swaps legs and nlegs under it */
 	spin_lock(&mddev->lock);
 	conf = mddev->private;
 	if (mddev->pers != &r1_personality || !conf) {
 		spin_unlock(&mddev->lock);
 		return -ENODEV;
 	}
+	legs = conf->legs;
+	slots = r1_slots(conf);
 	len += sysfs_emit_at(buf, len,
 			     "# slot dev state reads rsect writes wsect rerr werr lat_us inflight first only seq score dist probe partial wmostly\n");
 	rcu_read_lock();
-	for (i = 0; i < r1_slots(conf); i++) {
-		struct md_rdev *rdev = r1_rdev_rcu(conf, i);
-		struct r1_leg_stats *st = &conf->legs[i].stats;
+	for (i = 0; i < slots; i++) {
+		struct md_rdev *rdev = READ_ONCE(legs[i].rdev);
+		struct r1_leg_stats *st = &legs[i].stats;
 
 		if (!rdev)
 			continue;

@@ -91,7 +91,11 @@ struct r1_pool_geom {
 /**
  * struct r1_array - the personality's private data (mddev->private)
  * @mddev: owner
- * @legs: 2 * @nlegs slots; slot nlegs + i holds the replacement of slot i
+ * @legs: 2 * @nlegs slots; slot nlegs + i holds the replacement of slot i.
+ *        r1_reshape() replaces the array (and @nlegs with it) with IO
+ *        frozen, under mddev->lock and @lock, and frees the old one after
+ *        synchronize_rcu(); readers that do not freeze IO (legs_show(),
+ *        r1_status()) hold mddev->lock and read both once.
  * @nlegs: raid_disks
  * @lock: protects the lists below, In_sync/degraded transitions
  * @retry: requests for raid1d (read errors, write errors, resync blocks)

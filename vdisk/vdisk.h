@@ -160,6 +160,7 @@ int vdisk_configure_device(struct se_device *dev);
 void vdisk_destroy_device(struct se_device *dev);
 void vdisk_free_device(struct se_device *dev);
 bool vdisk_configure_unmap(struct se_device *dev);
+void vdisk_configure_write_same(struct se_device *dev);
 struct se_dev_plug *vdisk_plug_device(struct se_device *dev);
 void vdisk_unplug_device(struct se_dev_plug *se_plug);
 ssize_t vdisk_set_params(struct se_device *dev, const char *page,

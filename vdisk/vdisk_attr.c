@@ -235,7 +235,7 @@ static ssize_t vdisk_store_bs(struct config_item *item, const char *page,
 	struct vdisk_dev *vd = attr_to_vdisk(item);
 	struct se_dev_attrib *da = &vd->dev.dev_attrib;
 	ssize_t ret;
-	u32 bs;
+	u32 bs, old_bs;
 
 	if (kstrtou32(page, 0, &bs)) {
 		pr_err("%s: block size is not a number\n", vdisk_name(vd));
@@ -256,8 +256,14 @@ static ssize_t vdisk_store_bs(struct config_item *item, const char *page,
 	ret = vdisk_check_new_bs(vd, bs);
 	if (ret)
 		goto out;
+	old_bs = da->block_size;
 	ret = vdisk_lio_block_size->store(item, page, count);
-	if (ret >= 0 && da->max_unmap_block_desc_count)
+	if (ret < 0)
+		goto out;
+	/* a restore writing the same size keeps a hand-set limit */
+	if (da->block_size != old_bs)
+		vdisk_configure_write_same(&vd->dev);
+	if (da->max_unmap_block_desc_count)
 		vdisk_configure_unmap(&vd->dev);
 out:
 	mutex_unlock(&vd->cfg_lock);

@@ -75,6 +75,12 @@ void vdisk_destroy_device(struct se_device *dev)
  * Unmap limits in units of the exported block size (LIO's helper counts
  * in the backing device's blocks, which differs once blocksize= is used).
  */
+static unsigned int vdisk_sector_shift(const struct se_dev_attrib *da)
+{
+	return ilog2(da->block_size ? da->block_size : da->hw_block_size) -
+		SECTOR_SHIFT;
+}
+
 bool vdisk_configure_unmap(struct se_device *dev)
 {
 	struct vdisk_dev *vd = VDEV(dev);
@@ -84,8 +90,7 @@ bool vdisk_configure_unmap(struct se_device *dev)
 
 	if (!bdev || !bdev_max_discard_sectors(bdev))
 		return false;
-	shift = ilog2(da->block_size ? da->block_size :
-		      da->hw_block_size) - SECTOR_SHIFT;
+	shift = vdisk_sector_shift(da);
 	da->max_unmap_lba_count = bdev_max_discard_sectors(bdev) >> shift;
 	da->max_unmap_block_desc_count = 1;
 	da->unmap_granularity = (bdev_discard_granularity(bdev) >>
@@ -93,6 +98,25 @@ bool vdisk_configure_unmap(struct se_device *dev)
 	da->unmap_granularity_alignment =
 		(bdev_discard_alignment(bdev) >> SECTOR_SHIFT) >> shift;
 	return da->max_unmap_lba_count != 0;
+}
+
+/**
+ * vdisk_configure_write_same() - MAXIMUM WRITE SAME LENGTH for the device
+ * @dev: an open device
+ *
+ * LIO checks a WRITE SAME's block count against max_write_same_len and
+ * reports it in the Block Limits VPD, both in exported logical blocks;
+ * the block layer's write-zeroes limit is in 512-byte sectors. Without
+ * write-zeroes support only the pattern path is left: 0xffff blocks, all
+ * that WRITE SAME(10) can express. Called again when block_size changes.
+ */
+void vdisk_configure_write_same(struct se_device *dev)
+{
+	struct se_dev_attrib *da = &dev->dev_attrib;
+	u32 wz = bdev_write_zeroes_sectors(VDEV(dev)->bdev) >>
+		 vdisk_sector_shift(da);
+
+	da->max_write_same_len = wz ? wz : 0xffff;
 }
 
 /**
@@ -192,7 +216,7 @@ int vdisk_configure_device(struct se_device *dev)
 	struct se_dev_attrib *da = &dev->dev_attrib;
 	struct block_device *bdev;
 	struct request_queue *q;
-	unsigned int lbs, bs, wz;
+	unsigned int lbs, bs;
 	u64 max_bytes;
 	int ret;
 
@@ -248,9 +272,7 @@ int vdisk_configure_device(struct se_device *dev)
 	da->hw_queue_depth = q->nr_requests;
 	da->block_size = bs;
 
-	/* WRITE SAME(10) can only express 0xffff blocks */
-	wz = bdev_write_zeroes_sectors(bdev);
-	da->max_write_same_len = wz ? wz : 0xffff;
+	vdisk_configure_write_same(dev);
 	if (!vd->rot_set && bdev_nonrot(bdev))
 		da->is_nonrot = 1;
 
