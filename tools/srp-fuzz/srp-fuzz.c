@@ -77,6 +77,7 @@ static uint64_t opt_guid;
 static long opt_cases = 1000;
 static unsigned int opt_seed = 1;
 int opt_verbose;
+int opt_srq;		/* -R: the target runs with use_srq=1 */
 static int opt_scale;
 static int opt_hold;
 /*
@@ -1070,7 +1071,7 @@ static int ext_lost_fetch(void)
 
 static void print_usage(void)
 {
-	fprintf(stderr, "usage: srp-fuzz -a addr [-p port] -g guid [-n cases] [-s seed] [-m channels [-H]] [-x [-L]] [-A | -Q | -S n | -l n] [-W ms] [-v]\n");
+	fprintf(stderr, "usage: srp-fuzz -a addr [-p port] -g guid [-n cases] [-s seed] [-m channels [-H]] [-x [-L]] [-A | -Q | -S n | -l n] [-W ms] [-R] [-v]\n");
 	exit(2);
 }
 
@@ -1081,7 +1082,7 @@ int main(int argc, char **argv)
 	long n;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "a:p:g:n:s:m:W:HxLvAQS:l:")) != -1) {
+	while ((opt = getopt(argc, argv, "a:p:g:n:s:m:W:HxLvRAQS:l:")) != -1) {
 		switch (opt) {
 		case 'H':
 			opt_hold = 1;
@@ -1112,6 +1113,9 @@ int main(int argc, char **argv)
 			break;
 		case 'v':
 			opt_verbose = 1;
+			break;
+		case 'R':
+			opt_srq = 1;
 			break;
 		case 'W':
 			opt_login_wait = atoi(optarg);

@@ -112,6 +112,7 @@ struct conn {
 extern uint8_t last_rsp[sizeof(struct srp_rsp_hdr) + 18];
 extern int recv_depth, data_size, send_slots, login_wait_ms;
 extern int opt_verbose;
+extern int opt_srq;
 extern int xt_failed;
 
 void vlog(const char *fmt, ...);
