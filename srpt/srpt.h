@@ -317,7 +317,9 @@ struct srpt_bufpool;
  * @cq_size:	   entries in @cq
  * @qp_num:	   QP number, for reports
  * @max_send_wr:   send queue size of @qp
- * @thread:	   completion thread, alive from login to release
+ * @thread:	   completion thread, alive from login to release; the task
+ *		   reference is kept until the CQ is destroyed (srpt_cq_event)
+ * @thread_stopped: @thread has been stopped (kthread_stop() only once)
  * @zw_cqe:	   completion of the zero-length RDMA WRITE
  * @ref:	   references (CM callbacks, release work, login)
  * @rcu:	   deferred free
@@ -357,6 +359,7 @@ struct srpt_chan {
 	u32			qp_num;
 	u32			max_send_wr;
 	struct task_struct	*thread;
+	bool			thread_stopped;
 	struct ib_cqe		zw_cqe;
 	struct kref		ref;
 	struct rcu_head		rcu;
@@ -594,6 +597,19 @@ enum srpt_fault {
 	SRPT_FAULT_DRAIN_FLUSH,	/* lose the drain marker's flush */
 	SRPT_NR_FAULTS,
 };
+
+/*
+ * srpt_main.c: test knobs (debugfs ib_srpt/test_*, all 0 by default; see
+ * Documentation/srpt.rst). Each delay pauses one control path, never the
+ * data path, so that a test can reliably put an event into a race window.
+ */
+enum srpt_test_delay {
+	SRPT_DELAY_RELEASE,	/* release work, after the thread stopped */
+	SRPT_NR_DELAYS,
+};
+
+void srpt_test_delay(enum srpt_test_delay which, const char *name);
+bool srpt_test_qp_err_fails(void);
 
 #ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
 bool srpt_inject(enum srpt_fault which);

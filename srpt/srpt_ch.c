@@ -266,7 +266,13 @@ static void srpt_qp_event(struct ib_event *ev, void *ctx)
 	}
 }
 
-/* CQ callback, may run in hard or soft interrupt context. */
+/*
+ * CQ callback, may run in hard or soft interrupt context, and at any time
+ * until ib_destroy_cq() returns: flushes of receives posted to a QP in the
+ * error state, anything after the drain watchdog released the channel.
+ * ch->thread therefore stays set, and referenced, until the CQ is gone;
+ * once the thread has exited, waking it does nothing.
+ */
 static void srpt_cq_event(struct ib_cq *cq, void *ctx)
 {
 	struct srpt_chan *ch = ctx;
@@ -487,17 +493,9 @@ int srpt_chan_create_hw(struct srpt_chan *ch)
 	return 0;
 
 fail_qp:
-	if (ch->using_rdma_cm)
-		rdma_destroy_qp(ch->cm_rdma);
-	else
-		ib_destroy_qp(ch->qp);
-	ch->qp = NULL;
-	ib_destroy_cq(ch->cq);
-	ch->cq = NULL;
+	srpt_chan_destroy_qp(ch);
 fail:
-	kthread_stop(ch->thread);
-	put_task_struct(ch->thread);
-	ch->thread = NULL;
+	srpt_chan_destroy_hw(ch);
 	return ret;
 }
 
@@ -509,14 +507,16 @@ void srpt_chan_start_thread(struct srpt_chan *ch)
 /**
  * srpt_chan_stop_thread() - stop the completion thread
  * @ch: channel whose QP no longer produces completions we need
+ *
+ * The task stays referenced in ch->thread: the CQ callback may still fire
+ * until srpt_chan_destroy_hw() has destroyed the CQ.
  */
 void srpt_chan_stop_thread(struct srpt_chan *ch)
 {
-	if (!ch->thread)
+	if (!ch->thread || ch->thread_stopped)
 		return;
 	kthread_stop(ch->thread);
-	put_task_struct(ch->thread);
-	ch->thread = NULL;
+	ch->thread_stopped = true;
 }
 
 /**
@@ -537,6 +537,13 @@ void srpt_chan_destroy_qp(struct srpt_chan *ch)
 	ch->qp = NULL;
 }
 
+/**
+ * srpt_chan_destroy_hw() - stop the thread, destroy QP and CQ
+ * @ch: channel
+ *
+ * The thread's task reference goes last: no CQ callback can run after
+ * ib_destroy_cq().
+ */
 void srpt_chan_destroy_hw(struct srpt_chan *ch)
 {
 	srpt_chan_stop_thread(ch);
@@ -544,5 +551,10 @@ void srpt_chan_destroy_hw(struct srpt_chan *ch)
 	if (ch->cq) {
 		ib_destroy_cq(ch->cq);
 		ch->cq = NULL;
+	}
+	if (ch->thread) {
+		put_task_struct(ch->thread);
+		ch->thread = NULL;
+		ch->thread_stopped = false;
 	}
 }

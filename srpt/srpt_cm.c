@@ -57,7 +57,8 @@ void srpt_chan_close(struct srpt_chan *ch)
 
 	if (!srpt_set_state(ch, SRPT_CH_DRAINING))
 		return;
-	ret = ib_modify_qp(ch->qp, &attr, IB_QP_STATE);
+	ret = srpt_test_qp_err_fails() ? -EIO :
+	      ib_modify_qp(ch->qp, &attr, IB_QP_STATE);
 	if (ret)
 		pr_err(SRPT_DRV ": %s: QP to error state failed: %d\n",
 		       ch->name, ret);
@@ -102,7 +103,9 @@ int srpt_chan_disconnect(struct srpt_chan *ch)
 	if (!srpt_set_state(ch, SRPT_CH_DISCONNECTING))
 		return -ENOTCONN;
 	if (ch->using_rdma_cm) {
-		ret = rdma_disconnect(ch->cm_rdma);
+		/* rdma_disconnect() moves the QP to the error state first. */
+		ret = srpt_test_qp_err_fails() ? -EIO :
+		      rdma_disconnect(ch->cm_rdma);
 	} else {
 		ret = ib_send_cm_dreq(ch->cm_ib, NULL, 0);
 		if (ret)
@@ -283,6 +286,7 @@ static void srpt_release_work(struct work_struct *w)
 	srpt_chan_stop_thread(ch);
 	srpt_chan_drop_fetches(ch);
 	srpt_return_pending(ch);
+	srpt_test_delay(SRPT_DELAY_RELEASE, ch->name);
 	if (ch->sess) {
 		target_remove_session(ch->sess);
 		ch->sess = NULL;

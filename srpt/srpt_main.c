@@ -9,6 +9,7 @@
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
 #include <linux/fault-inject.h>
+#include <linux/delay.h>
 #include <rdma/ib_cache.h>
 #include <target/target_core_base.h>
 #include <target/target_core_fabric.h>
@@ -206,6 +207,61 @@ static int srpt_sessions_show(struct seq_file *m, void *unused)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(srpt_sessions);
+
+/*
+ * debugfs ib_srpt/test_*: knobs for tests that must put an event into a
+ * race window (Documentation/srpt.rst, "Test knobs"). They sit on control
+ * paths only (login, RTU, release) and cost a READ_ONCE when unset.
+ *   test_delay_release_ms: the release work sleeps this long after the
+ *			    completion thread has stopped, before the session,
+ *			    CM id, QP and CQ go away
+ *   test_fail_qp_err:	    the next N moves of a channel's QP to the error
+ *			    state fail, as on a device that refuses them (the
+ *			    drain watchdog then releases the channel)
+ */
+static u32 srpt_delays[SRPT_NR_DELAYS];
+static atomic_t srpt_qp_err_fails = ATOMIC_INIT(0);
+
+void srpt_test_delay(enum srpt_test_delay which, const char *name)
+{
+	u32 ms = READ_ONCE(srpt_delays[which]);
+
+	if (likely(!ms))
+		return;
+	pr_info(SRPT_DRV ": %s: test delay of %u ms\n", name, ms);
+	msleep(ms);
+}
+
+bool srpt_test_qp_err_fails(void)
+{
+	if (likely(!atomic_read(&srpt_qp_err_fails)))
+		return false;
+	return atomic_dec_if_positive(&srpt_qp_err_fails) >= 0;
+}
+
+static int srpt_qp_err_get(void *data, u64 *val)
+{
+	*val = atomic_read(&srpt_qp_err_fails);
+	return 0;
+}
+
+static int srpt_qp_err_set(void *data, u64 val)
+{
+	if (val > INT_MAX)
+		return -EINVAL;
+	atomic_set(&srpt_qp_err_fails, val);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(srpt_qp_err_fops, srpt_qp_err_get, srpt_qp_err_set,
+			 "%llu\n");
+
+static void srpt_debugfs_test_knobs(void)
+{
+	debugfs_create_u32("test_delay_release_ms", 0600, srpt_debugfs,
+			   &srpt_delays[SRPT_DELAY_RELEASE]);
+	debugfs_create_file_unsafe("test_fail_qp_err", 0600, srpt_debugfs,
+				   NULL, &srpt_qp_err_fops);
+}
 
 #ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
 /*
@@ -539,6 +595,7 @@ static int __init srpt_init(void)
 	debugfs_create_file("sessions", 0444, srpt_debugfs, NULL,
 			    &srpt_sessions_fops);
 	srpt_debugfs_faults();
+	srpt_debugfs_test_knobs();
 	/* Not fatal: configfs discovery_auth/rdma_cm_port can retry. */
 	if (rdma_cm_port && srpt_cm_listen_rdma(rdma_cm_port))
 		pr_warn(SRPT_DRV ": no RDMA CM listener on port %u yet\n",

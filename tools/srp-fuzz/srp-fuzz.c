@@ -34,6 +34,9 @@
  * unanswered, other commands on the channel must still work, and the
  * channel is then closed with the command outstanding.
  *
+ * Teardown races (-T secs, cases-race.c): keep sending IUs on a channel
+ * after SRP_I_LOGOUT while the target releases it.
+ *
  * -W sets how long a login may go unanswered (default 5000 ms, 30000 in
  * scale mode); a slow guest (debug kernel, busy host) needs more.
  *
@@ -176,6 +179,7 @@ static int login_wait_ms = 5000;
 static int opt_login_wait;	/* -W, overrides both */
 static int opt_ext;
 static int opt_lost;
+static int opt_stream;
 static uint64_t rng;
 
 static struct {
@@ -1151,9 +1155,11 @@ static int ext_lost_fetch(void)
 	return xt_failed ? 1 : 0;
 }
 
+#include "cases-race.c"
+
 static void print_usage(void)
 {
-	fprintf(stderr, "usage: srp-fuzz -a addr [-p port] -g guid [-n cases] [-s seed] [-m channels [-H]] [-x [-L]] [-W ms] [-v]\n");
+	fprintf(stderr, "usage: srp-fuzz -a addr [-p port] -g guid [-n cases] [-s seed] [-m channels [-H]] [-x [-L]] [-T secs] [-W ms] [-v]\n");
 	exit(2);
 }
 
@@ -1164,13 +1170,16 @@ int main(int argc, char **argv)
 	long n;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "a:p:g:n:s:m:W:HxLv")) != -1) {
+	while ((opt = getopt(argc, argv, "a:p:g:n:s:m:W:T:HxLv")) != -1) {
 		switch (opt) {
 		case 'H':
 			opt_hold = 1;
 			break;
 		case 'm':
 			opt_scale = atoi(optarg);
+			break;
+		case 'T':
+			opt_stream = atoi(optarg);
 			break;
 		case 'x':
 			opt_ext = 1;
@@ -1213,6 +1222,8 @@ int main(int argc, char **argv)
 
 	if (opt_scale)
 		return scale(opt_scale);
+	if (opt_stream)
+		return race_stream(opt_stream);
 	if (opt_ext && opt_lost)
 		return ext_lost_fetch();
 	if (opt_ext)
