@@ -313,6 +313,8 @@ struct srpt_bufpool;
  * @cm_rdma:	   RDMA CM id (RDMA CM logins)
  * @cm_ib:	   IB CM id (IB CM logins)
  * @qp:		   queue pair
+ * @srq:	   the HCA's shared receive queue when the login started, or
+ *		   NULL (read once, under srpt_hca.srq_lock)
  * @cq:		   completion queue, private to this channel
  * @cq_size:	   entries in @cq
  * @qp_num:	   QP number, for reports
@@ -354,6 +356,7 @@ struct srpt_chan {
 	struct rdma_cm_id	*cm_rdma;
 	struct ib_cm_id		*cm_ib;
 	struct ib_qp		*qp;
+	struct ib_srq		*srq;
 	struct ib_cq		*cq;
 	u32			cq_size;
 	u32			qp_num;
@@ -448,8 +451,11 @@ struct srpt_tpg {
  * @gid_wwn:	 configfs WWN with the GID name (or NULL)
  * @attr:	 tunables
  * @lock:	 protects @nexuses, channel lists, @enabled
+ * @name_lock:	 protects @guid_wwn and @gid_wwn (held while a login looks
+ *		 for its session below them)
  * @nexuses:	 srpt_nexus list
- * @live_chans:	 channels holding a session (released ones dropped)
+ * @live_chans:	 logins in progress and channels not yet released; taken
+ *		 under @lock while @enabled (srpt_port_login_begin())
  * @chans_gone:	 signalled when @live_chans reaches zero
  * @refresh:	 re-reads GID/LID after port events
  * @dm_agent:	 device management MAD agent (srpt_dm.c), or NULL
@@ -465,6 +471,7 @@ struct srpt_port {
 	struct srpt_port_name	*gid_wwn;
 	struct srpt_port_attr	attr;
 	struct mutex		lock;
+	struct mutex		name_lock;
 	struct list_head	nexuses;
 	atomic_t		live_chans;
 	wait_queue_head_t	chans_gone;
@@ -483,7 +490,7 @@ struct srpt_port {
  * @srq_size:	   its size
  * @srq_pool:	   its buffer pool
  * @srq_ring:	   its receive buffers
- * @srq_lock:	   serializes SRQ switches
+ * @srq_lock:	   serializes SRQ switches against logins reading @srq
  * @event_handler: asynchronous events
  * @entry:	   in srpt_hcas
  * @next_vector:   completion vector for the next channel's CQ
@@ -524,7 +531,7 @@ struct srpt_port *srpt_port_by_name(const char *name,
 				    struct srpt_port_name ***slot);
 int srpt_hca_set_srq(struct srpt_hca *hca, bool on);
 void srpt_port_set_enabled(struct srpt_port *port, bool on);
-struct srpt_hca *srpt_hca_of(struct ib_device *dev);
+struct srpt_hca *srpt_hca_get(struct ib_device *dev);
 void srpt_walk_sessions(void (*emit)(void *arg, const char *line), void *arg);
 
 /* srpt_ch.c */
@@ -605,6 +612,7 @@ enum srpt_fault {
  */
 enum srpt_test_delay {
 	SRPT_DELAY_RELEASE,	/* release work, after the thread stopped */
+	SRPT_DELAY_LOGIN,	/* login admitted, before its channel exists */
 	SRPT_NR_DELAYS,
 };
 

@@ -449,8 +449,8 @@ int srpt_chan_create_hw(struct srpt_chan *ch)
 		qpa.cap.max_send_sge = attrs->max_send_sge;
 		qpa.cap.max_recv_sge = 1;
 		qpa.port_num = ch->port->num;
-		if (hca->srq)
-			qpa.srq = hca->srq;
+		if (ch->srq)
+			qpa.srq = ch->srq;
 		else
 			qpa.cap.max_recv_wr = ch->rq_depth;
 

@@ -197,12 +197,55 @@ void srpt_port_wait_chans(struct srpt_port *port)
 					srpt_state_name(READ_ONCE(ch->state)));
 		rcu_read_unlock();
 	}
+	/*
+	 * Logins count in live_chans, taken under port->lock, from before
+	 * they look up their nexus; none can be holding one here unless the
+	 * port was enabled again meanwhile, and then the nexuses stay.
+	 */
 	mutex_lock(&port->lock);
-	list_for_each_entry_safe(nx, tmp, &port->nexuses, entry) {
-		list_del_rcu(&nx->entry);
-		kfree_rcu(nx, rcu);
+	if (!atomic_read(&port->live_chans)) {
+		list_for_each_entry_safe(nx, tmp, &port->nexuses, entry) {
+			list_del_rcu(&nx->entry);
+			kfree_rcu(nx, rcu);
+		}
 	}
 	mutex_unlock(&port->lock);
+}
+
+/**
+ * srpt_port_login_begin() - admit a login, or refuse it on a disabled port
+ * @port: port the login arrived on
+ * @srq:  set to the HCA's shared receive queue (or NULL) for the channel
+ *
+ * An admitted login counts in @port->live_chans until its channel is
+ * released (or srpt_port_login_fail()), so that srpt_port_wait_chans()
+ * (port teardown, use_srq switch, HCA removal) waits for it instead of
+ * freeing the nexus it is about to join; srpt_hca_set_srq() refuses to
+ * switch while it runs. The SRQ is read once, under srq_lock.
+ *
+ * Return: false when the port does not take logins.
+ */
+static bool srpt_port_login_begin(struct srpt_port *port, struct ib_srq **srq)
+{
+	struct srpt_hca *hca = port->hca;
+	bool ok;
+
+	mutex_lock(&hca->srq_lock);
+	mutex_lock(&port->lock);
+	ok = port->enabled;
+	if (ok)
+		atomic_inc(&port->live_chans);
+	mutex_unlock(&port->lock);
+	*srq = hca->srq;
+	mutex_unlock(&hca->srq_lock);
+	return ok;
+}
+
+/* An admitted login failed before it had a channel to release. */
+static void srpt_port_login_fail(struct srpt_port *port)
+{
+	if (atomic_dec_and_test(&port->live_chans))
+		wake_up_all(&port->chans_gone);
 }
 
 void srpt_zero_write_done(struct ib_cq *cq, struct ib_wc *wc)
@@ -380,7 +423,7 @@ static int srpt_alloc_rings(struct srpt_chan *ch, const struct srpt_login *l)
 	for (i = 0; i < ch->rq_depth; i++)
 		ch->send_ring[i]->ch = ch;
 
-	if (hca->srq)
+	if (ch->srq)
 		return 0;
 	/*
 	 * Receive buffers are 512-byte aligned; the IU starts at an offset
@@ -431,15 +474,20 @@ static struct se_session *srpt_find_sess(struct srpt_chan *ch,
 	struct se_session *sess;
 	char id[40];
 
+	/* srpt_drop_wwn() must not free a port name under us. */
+	mutex_lock(&port->name_lock);
 	sess = srpt_setup_sess(ch, port->guid_wwn, ch->name);
 	if (!IS_ERR(sess))
-		return sess;
+		goto out;
 	snprintf(id, sizeof(id), "0x%016llx%016llx",
 		 get_unaligned_be64(i_id), get_unaligned_be64(i_id + 8));
 	sess = srpt_setup_sess(ch, port->gid_wwn, id);
 	if (!IS_ERR(sess))
-		return sess;
-	return srpt_setup_sess(ch, port->gid_wwn, id + 2);
+		goto out;
+	sess = srpt_setup_sess(ch, port->gid_wwn, id + 2);
+out:
+	mutex_unlock(&port->name_lock);
+	return sess;
 }
 
 /**
@@ -469,6 +517,7 @@ static int srpt_login(struct srpt_hca *hca, u32 pnum, struct rdma_cm_id *rid,
 	} rep;
 	struct srp_login_rsp rsp;
 	struct se_session *sess;
+	struct ib_srq *srq;
 	u32 reason, rsp_len;
 	u8 rsp_flags = 0;
 	int ret;
@@ -489,7 +538,7 @@ static int srpt_login(struct srpt_hca *hca, u32 pnum, struct rdma_cm_id *rid,
 		srpt_send_reject(rid, iid, l->tag, reason);
 		return -EINVAL;
 	}
-	if (!READ_ONCE(port->enabled)) {
+	if (!srpt_port_login_begin(port, &srq)) {
 		pr_info(SRPT_DRV ": %s: port %s-%u is not enabled\n", name,
 			dev_name(&hca->dev->dev), pnum);
 		srpt_send_reject(rid, iid, l->tag,
@@ -497,9 +546,11 @@ static int srpt_login(struct srpt_hca *hca, u32 pnum, struct rdma_cm_id *rid,
 		return -EINVAL;
 	}
 	nx = srpt_get_nexus(port, l->i_port_id, l->t_port_id);
+	srpt_test_delay(SRPT_DELAY_LOGIN, name);
 	ch = kzalloc(sizeof(*ch), GFP_KERNEL);
 	if (!nx || !ch) {
 		kfree(ch);
+		srpt_port_login_fail(port);
 		srpt_send_reject(rid, iid, l->tag,
 				 SRP_LOGIN_REJ_INSUFFICIENT_RESOURCES);
 		return -ENOMEM;
@@ -514,6 +565,7 @@ static int srpt_login(struct srpt_hca *hca, u32 pnum, struct rdma_cm_id *rid,
 	ch->state = SRPT_CH_CONNECTING;
 	ch->nexus = nx;
 	ch->port = port;
+	ch->srq = srq;
 	ch->pkey = pkey;
 	ch->zw_cqe.done = srpt_zero_write_done;
 	strscpy(ch->name, name, sizeof(ch->name));
@@ -550,7 +602,6 @@ static int srpt_login(struct srpt_hca *hca, u32 pnum, struct rdma_cm_id *rid,
 		goto fail;
 	}
 	ch->sess = sess;
-	atomic_inc(&port->live_chans);
 	srpt_chan_start_thread(ch);
 
 	/* From here on failures are handled by closing the channel. */
@@ -599,7 +650,7 @@ static int srpt_login(struct srpt_hca *hca, u32 pnum, struct rdma_cm_id *rid,
 		rep.ib.private_data_len = rsp_len;
 		rep.ib.rnr_retry_count = 7;
 		rep.ib.flow_control = 1;
-		rep.ib.srq = !!hca->srq;
+		rep.ib.srq = !!ch->srq;
 		rep.ib.responder_resources = 4;
 		rep.ib.initiator_depth = 4;
 	}
@@ -631,6 +682,7 @@ fail:
 	else
 		iid->context = NULL;
 	kfree(ch);
+	srpt_port_login_fail(port);
 	return ret;
 }
 
@@ -659,9 +711,11 @@ static void srpt_chan_established(struct srpt_chan *ch)
 
 static int srpt_rdma_login(struct rdma_cm_id *id, struct rdma_cm_event *ev)
 {
-	struct srpt_hca *hca = srpt_hca_of(id->device);
+	/* Referenced: srpt_remove_one() may run meanwhile. */
+	struct srpt_hca *hca = srpt_hca_get(id->device);
 	struct srpt_login l;
 	char name[64];
+	int ret;
 
 	if (!hca)
 		return -ECONNREFUSED;
@@ -671,12 +725,15 @@ static int srpt_rdma_login(struct rdma_cm_id *id, struct rdma_cm_event *ev)
 				    ev->param.conn.private_data_len);
 		srpt_send_reject(id, NULL, 0,
 				 SRP_LOGIN_REJ_UNABLE_ESTABLISH_CHANNEL);
+		srpt_hca_put(hca);
 		return -EINVAL;
 	}
 	snprintf(name, sizeof(name), "%pIS", &id->route.addr.src_addr);
-	return srpt_login(hca, id->port_num, id, NULL,
-			  id->route.path_rec ?
-			  be16_to_cpu(id->route.path_rec->pkey) : 0, &l, name);
+	ret = srpt_login(hca, id->port_num, id, NULL,
+			 id->route.path_rec ?
+			 be16_to_cpu(id->route.path_rec->pkey) : 0, &l, name);
+	srpt_hca_put(hca);
+	return ret;
 }
 
 static int srpt_rdma_cm_handler(struct rdma_cm_id *id,

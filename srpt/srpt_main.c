@@ -107,9 +107,27 @@ void srpt_hca_put(struct srpt_hca *hca)
 	kref_put(&hca->ref, srpt_hca_free);
 }
 
-struct srpt_hca *srpt_hca_of(struct ib_device *dev)
+/**
+ * srpt_hca_get() - the HCA of @dev, referenced, or NULL once it is removed
+ * @dev: RDMA device
+ *
+ * For the RDMA CM, whose connection requests may still arrive while
+ * srpt_remove_one() runs; drop the reference with srpt_hca_put().
+ */
+struct srpt_hca *srpt_hca_get(struct ib_device *dev)
 {
-	return ib_get_client_data(dev, &srpt_client);
+	struct srpt_hca *hca;
+
+	spin_lock(&srpt_hcas_lock);
+	list_for_each_entry(hca, &srpt_hcas, entry) {
+		if (hca->dev == dev) {
+			kref_get(&hca->ref);
+			spin_unlock(&srpt_hcas_lock);
+			return hca;
+		}
+	}
+	spin_unlock(&srpt_hcas_lock);
+	return NULL;
 }
 
 /**
@@ -215,6 +233,9 @@ DEFINE_SHOW_ATTRIBUTE(srpt_sessions);
  *   test_delay_release_ms: the release work sleeps this long after the
  *			    completion thread has stopped, before the session,
  *			    CM id, QP and CQ go away
+ *   test_delay_login_ms:   a login sleeps this long once admitted (counted
+ *			    in live_chans, nexus found), before its channel
+ *			    is created
  *   test_fail_qp_err:	    the next N moves of a channel's QP to the error
  *			    state fail, as on a device that refuses them (the
  *			    drain watchdog then releases the channel)
@@ -259,6 +280,8 @@ static void srpt_debugfs_test_knobs(void)
 {
 	debugfs_create_u32("test_delay_release_ms", 0600, srpt_debugfs,
 			   &srpt_delays[SRPT_DELAY_RELEASE]);
+	debugfs_create_u32("test_delay_login_ms", 0600, srpt_debugfs,
+			   &srpt_delays[SRPT_DELAY_LOGIN]);
 	debugfs_create_file_unsafe("test_fail_qp_err", 0600, srpt_debugfs,
 				   NULL, &srpt_qp_err_fops);
 }
@@ -361,17 +384,32 @@ static void srpt_srq_event(struct ib_event *ev, void *ctx)
 	pr_debug("SRQ event %s\n", ib_event_msg(ev->event));
 }
 
-static void srpt_srq_free(struct srpt_hca *hca)
+/*
+ * The SRQ's buffers are only freed when the device let go of the SRQ: a
+ * QP still attached to it (-EBUSY) could DMA into freed pages. Logins
+ * count in live_chans before they read hca->srq, so callers that waited
+ * for live_chans never see that; it is reported, and the buffers leaked,
+ * rather than trusted.
+ */
+static int srpt_srq_free(struct srpt_hca *hca)
 {
+	int ret;
+
 	if (!hca->srq)
-		return;
-	ib_destroy_srq(hca->srq);
+		return 0;
+	ret = ib_destroy_srq_user(hca->srq, NULL);
+	if (ret) {
+		pr_err(SRPT_DRV ": %s: destroying the SRQ failed: %d, keeping its buffers\n",
+		       dev_name(&hca->dev->dev), ret);
+		return ret;
+	}
 	hca->srq = NULL;
 	srpt_ring_free(hca, (void **)hca->srq_ring, hca->srq_size,
 		       hca->srq_pool, DMA_FROM_DEVICE);
 	hca->srq_ring = NULL;
 	srpt_pool_put(hca->srq_pool);
 	hca->srq_pool = NULL;
+	return 0;
 }
 
 static int srpt_srq_alloc(struct srpt_hca *hca)
@@ -429,7 +467,7 @@ int srpt_hca_set_srq(struct srpt_hca *hca, bool on)
 		}
 	}
 	if (!on)
-		srpt_srq_free(hca);
+		ret = srpt_srq_free(hca);
 	else if (!hca->srq)
 		ret = srpt_srq_alloc(hca);
 out:
@@ -468,6 +506,7 @@ static int srpt_add_one(struct ib_device *dev)
 		p->hca = hca;
 		p->num = i + 1;
 		mutex_init(&p->lock);
+		mutex_init(&p->name_lock);
 		INIT_LIST_HEAD(&p->nexuses);
 		init_waitqueue_head(&p->chans_gone);
 		INIT_WORK(&p->refresh, srpt_port_refresh_work);
