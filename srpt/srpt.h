@@ -613,6 +613,7 @@ enum srpt_fault {
 enum srpt_test_delay {
 	SRPT_DELAY_RELEASE,	/* release work, after the thread stopped */
 	SRPT_DELAY_LOGIN,	/* login admitted, before its channel exists */
+	SRPT_DELAY_RTU,		/* IB CM RTU, before the QP moves to RTS */
 	SRPT_NR_DELAYS,
 };
 

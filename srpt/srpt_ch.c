@@ -251,6 +251,9 @@ static void srpt_qp_event(struct ib_event *ev, void *ctx)
 
 	switch (ev->event) {
 	case IB_EVENT_COMM_EST:
+		/* A released channel's CM id is gone; it was not CONNECTING. */
+		if (READ_ONCE(ch->state) != SRPT_CH_CONNECTING)
+			break;
 		if (ch->using_rdma_cm)
 			rdma_notify(ch->cm_rdma, ev->event);
 		else
@@ -523,14 +526,15 @@ void srpt_chan_stop_thread(struct srpt_chan *ch)
  * srpt_chan_destroy_qp() - destroy the channel's QP, if it has one
  * @ch: channel
  *
- * An RDMA CM channel's QP belongs to its cm_id, so this must run before the
- * cm_id is destroyed.
+ * While an RDMA CM channel's cm_id exists the QP is detached from it with
+ * rdma_destroy_qp(); the release destroys the cm_id first (and clears
+ * ch->cm_rdma), the QP is then destroyed like any other.
  */
 void srpt_chan_destroy_qp(struct srpt_chan *ch)
 {
 	if (!ch->qp)
 		return;
-	if (ch->using_rdma_cm)
+	if (ch->using_rdma_cm && ch->cm_rdma)
 		rdma_destroy_qp(ch->cm_rdma);
 	else
 		ib_destroy_qp(ch->qp);

@@ -12,7 +12,10 @@
  *   zero-length WRITE flushed (every earlier WR completed) ---+
  *        v
  *   DISCONNECTED --> release work on srpt_wq: stop the LIO session, wait
- *   for its commands, destroy thread/QP/CQ/CM id, free the rings.
+ *   for its commands, stop the thread, destroy CM id/QP/CQ, free the rings.
+ *
+ * Only a CONNECTING channel goes LIVE: an RTU or ESTABLISHED after a close
+ * is ignored (srpt_chan_established()).
  *
  * Closing does not wait for the peer: the QP is moved to the error state
  * right after the DREQ is sent, so a vanished initiator cannot hold up a
@@ -334,11 +337,19 @@ static void srpt_release_work(struct work_struct *w)
 		target_remove_session(ch->sess);
 		ch->sess = NULL;
 	}
-	srpt_chan_destroy_qp(ch);
-	if (ch->using_rdma_cm)
+	/*
+	 * The CM id before the QP: destroying the id waits for its event
+	 * handler still running (an RTU or ESTABLISHED that raced the close,
+	 * moving the QP to RTS) and no event follows, so none reaches a
+	 * destroyed QP. An RDMA CM QP outlives its id as a plain ib_qp.
+	 */
+	if (ch->using_rdma_cm) {
 		rdma_destroy_id(ch->cm_rdma);
-	else
+		ch->cm_rdma = NULL;
+	} else {
 		ib_destroy_cm_id(ch->cm_ib);
+		ch->cm_ib = NULL;
+	}
 	srpt_chan_destroy_hw(ch);
 
 	mutex_lock(&port->lock);
@@ -386,10 +397,12 @@ static int srpt_ib_qp_move(struct srpt_chan *ch, enum ib_qp_state state)
 	ret = ib_cm_init_qp_attr(ch->cm_ib, &attr, &mask);
 	if (ret)
 		return ret;
-	if (state == IB_QPS_RTR)
+	if (state == IB_QPS_RTR) {
 		attr.max_dest_rd_atomic = 4;
-	else
+	} else {
 		attr.max_rd_atomic = 4;
+		srpt_test_delay(SRPT_DELAY_RTU, ch->name);
+	}
 	return ib_modify_qp(ch->qp, &attr, mask);
 }
 
@@ -686,15 +699,36 @@ fail:
 	return ret;
 }
 
+/*
+ * ESTABLISHED (RDMA CM) or RTU (IB CM): only a channel that is still
+ * CONNECTING goes live. After a REP, a close may come first (second
+ * single-channel login of the nexus, port disable); its QP is in or on
+ * its way to the error state and must not be moved to RTS. The QP
+ * modification may sleep, so it cannot run under ch->lock: a close
+ * between the check and the modification makes the RTS transition fail
+ * (error state) or be overridden by the error state, and the channel
+ * stays closed because states never move back.
+ */
 static void srpt_chan_established(struct srpt_chan *ch)
 {
+	unsigned long flags;
+	bool connecting;
 	int ret;
 
+	spin_lock_irqsave(&ch->lock, flags);
+	connecting = ch->state == SRPT_CH_CONNECTING;
+	spin_unlock_irqrestore(&ch->lock, flags);
+	if (!connecting) {
+		pr_debug("%s: established while %s, ignored\n", ch->name,
+			 srpt_state_name(READ_ONCE(ch->state)));
+		return;
+	}
 	if (!ch->using_rdma_cm) {
 		ret = srpt_ib_qp_move(ch, IB_QPS_RTS);
 		if (ret) {
-			pr_err(SRPT_DRV ": %s: QP to RTS failed: %d\n",
-			       ch->name, ret);
+			if (READ_ONCE(ch->state) == SRPT_CH_CONNECTING)
+				pr_err(SRPT_DRV ": %s: QP to RTS failed: %d\n",
+				       ch->name, ret);
 			srpt_chan_close(ch);
 			return;
 		}

@@ -236,6 +236,8 @@ DEFINE_SHOW_ATTRIBUTE(srpt_sessions);
  *   test_delay_login_ms:   a login sleeps this long once admitted (counted
  *			    in live_chans, nexus found), before its channel
  *			    is created
+ *   test_delay_rtu_ms:	    an IB CM RTU sleeps this long between reading
+ *			    the QP attributes and moving the QP to RTS
  *   test_fail_qp_err:	    the next N moves of a channel's QP to the error
  *			    state fail, as on a device that refuses them (the
  *			    drain watchdog then releases the channel)
@@ -282,6 +284,8 @@ static void srpt_debugfs_test_knobs(void)
 			   &srpt_delays[SRPT_DELAY_RELEASE]);
 	debugfs_create_u32("test_delay_login_ms", 0600, srpt_debugfs,
 			   &srpt_delays[SRPT_DELAY_LOGIN]);
+	debugfs_create_u32("test_delay_rtu_ms", 0600, srpt_debugfs,
+			   &srpt_delays[SRPT_DELAY_RTU]);
 	debugfs_create_file_unsafe("test_fail_qp_err", 0600, srpt_debugfs,
 				   NULL, &srpt_qp_err_fops);
 }
