@@ -107,3 +107,52 @@ static int race_stream(int secs)
 	conn_free(&c);
 	return 0;
 }
+
+/*
+ * -S (single-channel relogin against a busy channel): log in with
+ * SRP_MULTICHAN_SINGLE, put INQUIRYs in flight on that channel without
+ * waiting, then log in again with the same initiator and target port
+ * IDs, also single-channel. The second login must be accepted, an
+ * INQUIRY on it must work, and the target must drop the first channel.
+ * One "PASS name" or "FAIL name: why" line per check.
+ */
+static int race_single_relogin(void)
+{
+	struct login_rdma l;
+	struct conn a, b;
+	int i, r, failed = 0, gone = 0;
+
+	fill_login(&l);
+	l.flags &= ~3;			/* SRP_MULTICHAN_SINGLE */
+	l.i_port_id[15] = 0x5b;
+	if (conn_open(&a, &l, sizeof(l)) != 1) {
+		fprintf(stderr, "srp-fuzz: -S: first login failed\n");
+		return 1;
+	}
+	for (i = 0; i < 32 && i < send_slots; i++)
+		race_send_inquiry(&a, i, 0x3000 + i);
+	l.tag++;
+	r = conn_open(&b, &l, sizeof(l));
+	printf("%s single-relogin-accepted%s\n", r == 1 ? "PASS" : "FAIL",
+	       r == 1 ? "" : ": second login not accepted");
+	failed += r != 1;
+	r = r == 1 ? inquiry(&b) : -1;
+	printf("%s single-relogin-usable", r ? "FAIL" : "PASS");
+	printf(r ? ": INQUIRY %d\n" : "\n", r);
+	failed += !!r;
+	for (i = 0; i < 100 && !gone; i++) {
+		int answers = 0;
+
+		gone = conn_dropped(&a) || race_reap(&a, &answers) < 0;
+		if (!gone)
+			usleep(100000);
+	}
+	printf("%s single-relogin-old-dropped%s\n", gone ? "PASS" : "FAIL",
+	       gone ? "" : ": first channel still up after 10 s");
+	failed += !gone;
+	a.up = 0;
+	conn_free(&a);
+	conn_close(&b);
+	printf("srp-fuzz: single-channel relogin: %d failed\n", failed);
+	return failed ? 1 : 0;
+}

@@ -35,7 +35,8 @@
  * channel is then closed with the command outstanding.
  *
  * Teardown races (-T secs, cases-race.c): keep sending IUs on a channel
- * after SRP_I_LOGOUT while the target releases it.
+ * after SRP_I_LOGOUT while the target releases it; -S: a single-channel
+ * relogin while the nexus' channel has commands in flight.
  *
  * -W sets how long a login may go unanswered (default 5000 ms, 30000 in
  * scale mode); a slow guest (debug kernel, busy host) needs more.
@@ -180,6 +181,7 @@ static int opt_login_wait;	/* -W, overrides both */
 static int opt_ext;
 static int opt_lost;
 static int opt_stream;
+static int opt_single;
 static uint64_t rng;
 
 static struct {
@@ -1159,7 +1161,7 @@ static int ext_lost_fetch(void)
 
 static void print_usage(void)
 {
-	fprintf(stderr, "usage: srp-fuzz -a addr [-p port] -g guid [-n cases] [-s seed] [-m channels [-H]] [-x [-L]] [-T secs] [-W ms] [-v]\n");
+	fprintf(stderr, "usage: srp-fuzz -a addr [-p port] -g guid [-n cases] [-s seed] [-m channels [-H]] [-x [-L]] [-T secs] [-S] [-W ms] [-v]\n");
 	exit(2);
 }
 
@@ -1170,7 +1172,7 @@ int main(int argc, char **argv)
 	long n;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "a:p:g:n:s:m:W:T:HxLv")) != -1) {
+	while ((opt = getopt(argc, argv, "a:p:g:n:s:m:W:T:SHxLv")) != -1) {
 		switch (opt) {
 		case 'H':
 			opt_hold = 1;
@@ -1180,6 +1182,9 @@ int main(int argc, char **argv)
 			break;
 		case 'T':
 			opt_stream = atoi(optarg);
+			break;
+		case 'S':
+			opt_single = 1;
 			break;
 		case 'x':
 			opt_ext = 1;
@@ -1224,6 +1229,8 @@ int main(int argc, char **argv)
 		return scale(opt_scale);
 	if (opt_stream)
 		return race_stream(opt_stream);
+	if (opt_single)
+		return race_single_relogin();
 	if (opt_ext && opt_lost)
 		return ext_lost_fetch();
 	if (opt_ext)
