@@ -337,11 +337,15 @@ struct srpt_bufpool;
  * @cm_rdma:	   RDMA CM id (RDMA CM logins)
  * @cm_ib:	   IB CM id (IB CM logins)
  * @qp:		   queue pair
+ * @srq:	   the HCA's shared receive queue when the login started, or
+ *		   NULL (read once, under srpt_hca.srq_lock)
  * @cq:		   completion queue, private to this channel
  * @cq_size:	   entries in @cq
  * @qp_num:	   QP number, for reports
  * @max_send_wr:   send queue size of @qp
- * @thread:	   completion thread, alive from login to release
+ * @thread:	   completion thread, alive from login to release; the task
+ *		   reference is kept until the CQ is destroyed (srpt_cq_event)
+ * @thread_stopped: @thread has been stopped (kthread_stop() only once)
  * @zw_cqe:	   completion of the zero-length RDMA WRITE
  * @ref:	   references (CM callbacks, release work, login)
  * @rcu:	   deferred free
@@ -379,11 +383,13 @@ struct srpt_chan {
 	struct rdma_cm_id	*cm_rdma;
 	struct ib_cm_id		*cm_ib;
 	struct ib_qp		*qp;
+	struct ib_srq		*srq;
 	struct ib_cq		*cq;
 	u32			cq_size;
 	u32			qp_num;
 	u32			max_send_wr;
 	struct task_struct	*thread;
+	bool			thread_stopped;
 	struct ib_cqe		zw_cqe;
 	struct kref		ref;
 	struct rcu_head		rcu;
@@ -475,8 +481,11 @@ struct srpt_tpg {
  * @gid_wwn:	 configfs WWN with the GID name (or NULL)
  * @attr:	 tunables
  * @lock:	 protects @nexuses, channel lists, @enabled
+ * @name_lock:	 protects @guid_wwn and @gid_wwn (held while a login looks
+ *		 for its session below them)
  * @nexuses:	 srpt_nexus list
- * @live_chans:	 channels holding a session (released ones dropped)
+ * @live_chans:	 logins in progress and channels not yet released; taken
+ *		 under @lock while @enabled (srpt_port_login_begin())
  * @chans_gone:	 signalled when @live_chans reaches zero
  * @refresh:	 re-reads GID/LID after port events
  * @dm_agent:	 device management MAD agent (srpt_dm.c), or NULL
@@ -492,6 +501,7 @@ struct srpt_port {
 	struct srpt_port_name	*gid_wwn;
 	struct srpt_port_attr	attr;
 	struct mutex		lock;
+	struct mutex		name_lock;
 	struct list_head	nexuses;
 	atomic_t		live_chans;
 	wait_queue_head_t	chans_gone;
@@ -510,7 +520,7 @@ struct srpt_port {
  * @srq_size:	   its size
  * @srq_pool:	   its buffer pool
  * @srq_ring:	   its receive buffers
- * @srq_lock:	   serializes SRQ switches
+ * @srq_lock:	   serializes SRQ switches against logins reading @srq
  * @event_handler: asynchronous events
  * @entry:	   in srpt_hcas
  * @next_vector:   completion vector for the next channel's CQ
@@ -551,7 +561,7 @@ struct srpt_port *srpt_port_by_name(const char *name,
 				    struct srpt_port_name ***slot);
 int srpt_hca_set_srq(struct srpt_hca *hca, bool on);
 void srpt_port_set_enabled(struct srpt_port *port, bool on);
-struct srpt_hca *srpt_hca_of(struct ib_device *dev);
+struct srpt_hca *srpt_hca_get(struct ib_device *dev);
 void srpt_walk_sessions(void (*emit)(void *arg, const char *line), void *arg);
 
 /* srpt_ch.c */
@@ -624,6 +634,21 @@ enum srpt_fault {
 	SRPT_FAULT_DRAIN_FLUSH,	/* lose the drain marker's flush */
 	SRPT_NR_FAULTS,
 };
+
+/*
+ * srpt_main.c: test knobs (debugfs ib_srpt/test_*, all 0 by default; see
+ * Documentation/srpt.rst). Each delay pauses one control path, never the
+ * data path, so that a test can reliably put an event into a race window.
+ */
+enum srpt_test_delay {
+	SRPT_DELAY_RELEASE,	/* release work, after the thread stopped */
+	SRPT_DELAY_LOGIN,	/* login admitted, before its channel exists */
+	SRPT_DELAY_RTU,		/* IB CM RTU, before the QP moves to RTS */
+	SRPT_NR_DELAYS,
+};
+
+void srpt_test_delay(enum srpt_test_delay which, const char *name);
+bool srpt_test_qp_err_fails(void);
 
 #ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
 bool srpt_inject(enum srpt_fault which);

@@ -251,6 +251,9 @@ static void srpt_qp_event(struct ib_event *ev, void *ctx)
 
 	switch (ev->event) {
 	case IB_EVENT_COMM_EST:
+		/* A released channel's CM id is gone; it was not CONNECTING. */
+		if (READ_ONCE(ch->state) != SRPT_CH_CONNECTING)
+			break;
 		if (ch->using_rdma_cm)
 			rdma_notify(ch->cm_rdma, ev->event);
 		else
@@ -266,7 +269,13 @@ static void srpt_qp_event(struct ib_event *ev, void *ctx)
 	}
 }
 
-/* CQ callback, may run in hard or soft interrupt context. */
+/*
+ * CQ callback, may run in hard or soft interrupt context, and at any time
+ * until ib_destroy_cq() returns: flushes of receives posted to a QP in the
+ * error state, anything after the drain watchdog released the channel.
+ * ch->thread therefore stays set, and referenced, until the CQ is gone;
+ * once the thread has exited, waking it does nothing.
+ */
 static void srpt_cq_event(struct ib_cq *cq, void *ctx)
 {
 	struct srpt_chan *ch = ctx;
@@ -443,8 +452,8 @@ int srpt_chan_create_hw(struct srpt_chan *ch)
 		qpa.cap.max_send_sge = attrs->max_send_sge;
 		qpa.cap.max_recv_sge = 1;
 		qpa.port_num = ch->port->num;
-		if (hca->srq)
-			qpa.srq = hca->srq;
+		if (ch->srq)
+			qpa.srq = ch->srq;
 		else
 			qpa.cap.max_recv_wr = ch->rq_depth;
 
@@ -487,17 +496,9 @@ int srpt_chan_create_hw(struct srpt_chan *ch)
 	return 0;
 
 fail_qp:
-	if (ch->using_rdma_cm)
-		rdma_destroy_qp(ch->cm_rdma);
-	else
-		ib_destroy_qp(ch->qp);
-	ch->qp = NULL;
-	ib_destroy_cq(ch->cq);
-	ch->cq = NULL;
+	srpt_chan_destroy_qp(ch);
 fail:
-	kthread_stop(ch->thread);
-	put_task_struct(ch->thread);
-	ch->thread = NULL;
+	srpt_chan_destroy_hw(ch);
 	return ret;
 }
 
@@ -509,34 +510,44 @@ void srpt_chan_start_thread(struct srpt_chan *ch)
 /**
  * srpt_chan_stop_thread() - stop the completion thread
  * @ch: channel whose QP no longer produces completions we need
+ *
+ * The task stays referenced in ch->thread: the CQ callback may still fire
+ * until srpt_chan_destroy_hw() has destroyed the CQ.
  */
 void srpt_chan_stop_thread(struct srpt_chan *ch)
 {
-	if (!ch->thread)
+	if (!ch->thread || ch->thread_stopped)
 		return;
 	kthread_stop(ch->thread);
-	put_task_struct(ch->thread);
-	ch->thread = NULL;
+	ch->thread_stopped = true;
 }
 
 /**
  * srpt_chan_destroy_qp() - destroy the channel's QP, if it has one
  * @ch: channel
  *
- * An RDMA CM channel's QP belongs to its cm_id, so this must run before the
- * cm_id is destroyed.
+ * While an RDMA CM channel's cm_id exists the QP is detached from it with
+ * rdma_destroy_qp(); the release destroys the cm_id first (and clears
+ * ch->cm_rdma), the QP is then destroyed like any other.
  */
 void srpt_chan_destroy_qp(struct srpt_chan *ch)
 {
 	if (!ch->qp)
 		return;
-	if (ch->using_rdma_cm)
+	if (ch->using_rdma_cm && ch->cm_rdma)
 		rdma_destroy_qp(ch->cm_rdma);
 	else
 		ib_destroy_qp(ch->qp);
 	ch->qp = NULL;
 }
 
+/**
+ * srpt_chan_destroy_hw() - stop the thread, destroy QP and CQ
+ * @ch: channel
+ *
+ * The thread's task reference goes last: no CQ callback can run after
+ * ib_destroy_cq().
+ */
 void srpt_chan_destroy_hw(struct srpt_chan *ch)
 {
 	srpt_chan_stop_thread(ch);
@@ -544,5 +555,10 @@ void srpt_chan_destroy_hw(struct srpt_chan *ch)
 	if (ch->cq) {
 		ib_destroy_cq(ch->cq);
 		ch->cq = NULL;
+	}
+	if (ch->thread) {
+		put_task_struct(ch->thread);
+		ch->thread = NULL;
+		ch->thread_stopped = false;
 	}
 }

@@ -12,7 +12,10 @@
  *   zero-length WRITE flushed (every earlier WR completed) ---+
  *        v
  *   DISCONNECTED --> release work on srpt_wq: stop the LIO session, wait
- *   for its commands, destroy thread/QP/CQ/CM id, free the rings.
+ *   for its commands, stop the thread, destroy CM id/QP/CQ, free the rings.
+ *
+ * Only a CONNECTING channel goes LIVE: an RTU or ESTABLISHED after a close
+ * is ignored (srpt_chan_established()).
  *
  * Closing does not wait for the peer: the QP is moved to the error state
  * right after the DREQ is sent, so a vanished initiator cannot hold up a
@@ -69,7 +72,8 @@ void srpt_chan_close(struct srpt_chan *ch)
 
 	if (!srpt_set_state(ch, SRPT_CH_DRAINING))
 		return;
-	ret = ib_modify_qp(ch->qp, &attr, IB_QP_STATE);
+	ret = srpt_test_qp_err_fails() ? -EIO :
+	      ib_modify_qp(ch->qp, &attr, IB_QP_STATE);
 	if (ret)
 		pr_err(SRPT_DRV ": %s: QP to error state failed: %d\n",
 		       ch->name, ret);
@@ -114,7 +118,9 @@ int srpt_chan_disconnect(struct srpt_chan *ch)
 	if (!srpt_set_state(ch, SRPT_CH_DISCONNECTING))
 		return -ENOTCONN;
 	if (ch->using_rdma_cm) {
-		ret = rdma_disconnect(ch->cm_rdma);
+		/* rdma_disconnect() moves the QP to the error state first. */
+		ret = srpt_test_qp_err_fails() ? -EIO :
+		      rdma_disconnect(ch->cm_rdma);
 	} else {
 		ret = ib_send_cm_dreq(ch->cm_ib, NULL, 0);
 		if (ret)
@@ -206,6 +212,12 @@ void srpt_port_wait_chans(struct srpt_port *port)
 					srpt_state_name(READ_ONCE(ch->state)));
 		rcu_read_unlock();
 	}
+	/*
+	 * Logins count in live_chans, taken under port->lock, from before
+	 * they join a nexus, and a nexus goes with its last channel: what
+	 * is left is empty. A nexus that has channels again (the port was
+	 * enabled meanwhile) stays.
+	 */
 	mutex_lock(&port->lock);
 	list_for_each_entry_safe(nx, tmp, &port->nexuses, entry) {
 		if (!list_empty(&nx->chans))
@@ -214,6 +226,42 @@ void srpt_port_wait_chans(struct srpt_port *port)
 		kfree_rcu(nx, rcu);
 	}
 	mutex_unlock(&port->lock);
+}
+
+/**
+ * srpt_port_login_begin() - admit a login, or refuse it on a disabled port
+ * @port: port the login arrived on
+ * @srq:  set to the HCA's shared receive queue (or NULL) for the channel
+ *
+ * An admitted login counts in @port->live_chans until its channel is
+ * released (or srpt_port_login_fail()), so that srpt_port_wait_chans()
+ * (port teardown, use_srq switch, HCA removal) waits for it instead of
+ * freeing the nexus it is about to join; srpt_hca_set_srq() refuses to
+ * switch while it runs. The SRQ is read once, under srq_lock.
+ *
+ * Return: false when the port does not take logins.
+ */
+static bool srpt_port_login_begin(struct srpt_port *port, struct ib_srq **srq)
+{
+	struct srpt_hca *hca = port->hca;
+	bool ok;
+
+	mutex_lock(&hca->srq_lock);
+	mutex_lock(&port->lock);
+	ok = port->enabled;
+	if (ok)
+		atomic_inc(&port->live_chans);
+	mutex_unlock(&port->lock);
+	*srq = hca->srq;
+	mutex_unlock(&hca->srq_lock);
+	return ok;
+}
+
+/* An admitted login failed before it had a channel to release. */
+static void srpt_port_login_fail(struct srpt_port *port)
+{
+	if (atomic_dec_and_test(&port->live_chans))
+		wake_up_all(&port->chans_gone);
 }
 
 void srpt_zero_write_done(struct ib_cq *cq, struct ib_wc *wc)
@@ -308,15 +356,24 @@ static void srpt_release_work(struct work_struct *w)
 	srpt_chan_stop_thread(ch);
 	srpt_chan_drop_fetches(ch);
 	srpt_return_pending(ch);
+	srpt_test_delay(SRPT_DELAY_RELEASE, ch->name);
 	if (ch->sess) {
 		target_remove_session(ch->sess);
 		ch->sess = NULL;
 	}
-	srpt_chan_destroy_qp(ch);
-	if (ch->using_rdma_cm)
+	/*
+	 * The CM id before the QP: destroying the id waits for its event
+	 * handler still running (an RTU or ESTABLISHED that raced the close,
+	 * moving the QP to RTS) and no event follows, so none reaches a
+	 * destroyed QP. An RDMA CM QP outlives its id as a plain ib_qp.
+	 */
+	if (ch->using_rdma_cm) {
 		rdma_destroy_id(ch->cm_rdma);
-	else
+		ch->cm_rdma = NULL;
+	} else {
 		ib_destroy_cm_id(ch->cm_ib);
+		ch->cm_ib = NULL;
+	}
 	srpt_chan_destroy_hw(ch);
 
 	mutex_lock(&port->lock);
@@ -368,10 +425,12 @@ static int srpt_ib_qp_move(struct srpt_chan *ch, enum ib_qp_state state)
 	ret = ib_cm_init_qp_attr(ch->cm_ib, &attr, &mask);
 	if (ret)
 		return ret;
-	if (state == IB_QPS_RTR)
+	if (state == IB_QPS_RTR) {
 		attr.max_dest_rd_atomic = 4;
-	else
+	} else {
 		attr.max_rd_atomic = 4;
+		srpt_test_delay(SRPT_DELAY_RTU, ch->name);
+	}
 	return ib_modify_qp(ch->qp, &attr, mask);
 }
 
@@ -407,7 +466,7 @@ static int srpt_alloc_rings(struct srpt_chan *ch, const struct srpt_login *l)
 		INIT_LIST_HEAD(&ch->send_ring[i]->rsp_entry);
 	}
 
-	if (hca->srq)
+	if (ch->srq)
 		return 0;
 	/*
 	 * Receive buffers are 512-byte aligned; the IU starts at an offset
@@ -468,6 +527,7 @@ static bool srpt_acl_known(struct srpt_port *port, const char *name,
 	char id[40];
 	int k;
 
+	mutex_lock(&port->name_lock);	/* against srpt_drop_wwn() */
 	srpt_acl_keys(port, name, i_id, id, keys);
 	for (k = 0; k < SRPT_ACL_KEYS && !found; k++) {
 		if (!keys[k].pn)
@@ -481,6 +541,7 @@ static bool srpt_acl_known(struct srpt_port *port, const char *name,
 		}
 		mutex_unlock(&keys[k].pn->lock);
 	}
+	mutex_unlock(&port->name_lock);
 	return found;
 }
 
@@ -514,12 +575,15 @@ static struct se_session *srpt_find_sess(struct srpt_chan *ch,
 	char id[40];
 	int k;
 
+	/* srpt_drop_wwn() must not free a port name under us. */
+	mutex_lock(&ch->port->name_lock);
 	srpt_acl_keys(ch->port, ch->name, i_id, id, keys);
 	for (k = 0; k < SRPT_ACL_KEYS; k++) {
 		sess = srpt_setup_sess(ch, keys[k].pn, keys[k].name);
 		if (!IS_ERR(sess))
 			break;
 	}
+	mutex_unlock(&ch->port->name_lock);
 	return sess;
 }
 
@@ -550,6 +614,7 @@ static int srpt_login(struct srpt_hca *hca, u32 pnum, struct rdma_cm_id *rid,
 	} rep;
 	struct srp_login_rsp rsp;
 	struct se_session *sess;
+	struct ib_srq *srq;
 	u32 reason, rsp_len;
 	u8 rsp_flags = 0;
 	int ret;
@@ -570,7 +635,7 @@ static int srpt_login(struct srpt_hca *hca, u32 pnum, struct rdma_cm_id *rid,
 		srpt_send_reject(rid, iid, l->tag, reason);
 		return -EINVAL;
 	}
-	if (!READ_ONCE(port->enabled)) {
+	if (!srpt_port_login_begin(port, &srq)) {
 		srpt_login_log(info, "%s: port %s-%u is not enabled\n", name,
 			       dev_name(&hca->dev->dev), pnum);
 		srpt_send_reject(rid, iid, l->tag,
@@ -581,15 +646,18 @@ static int srpt_login(struct srpt_hca *hca, u32 pnum, struct rdma_cm_id *rid,
 	if (!srpt_acl_known(port, name, l->i_port_id)) {
 		srpt_login_log(info, "rejected login for initiator %s: no ACL\n",
 			       name);
+		srpt_port_login_fail(port);
 		srpt_send_reject(rid, iid, l->tag,
 				 SRP_LOGIN_REJ_CHANNEL_LIMIT_REACHED);
 		return -EINVAL;
 	}
+	srpt_test_delay(SRPT_DELAY_LOGIN, name);
 	fresh = kzalloc(sizeof(*fresh), GFP_KERNEL);
 	ch = kzalloc(sizeof(*ch), GFP_KERNEL);
 	if (!fresh || !ch) {
 		kfree(fresh);
 		kfree(ch);
+		srpt_port_login_fail(port);
 		srpt_send_reject(rid, iid, l->tag,
 				 SRP_LOGIN_REJ_INSUFFICIENT_RESOURCES);
 		return -ENOMEM;
@@ -605,6 +673,7 @@ static int srpt_login(struct srpt_hca *hca, u32 pnum, struct rdma_cm_id *rid,
 	INIT_DELAYED_WORK(&ch->drain_watchdog, srpt_drain_watchdog);
 	ch->state = SRPT_CH_CONNECTING;
 	ch->port = port;
+	ch->srq = srq;
 	ch->pkey = pkey;
 	ch->zw_cqe.done = srpt_zero_write_done;
 	strscpy(ch->name, name, sizeof(ch->name));
@@ -641,7 +710,6 @@ static int srpt_login(struct srpt_hca *hca, u32 pnum, struct rdma_cm_id *rid,
 		goto fail;
 	}
 	ch->sess = sess;
-	atomic_inc(&port->live_chans);
 	srpt_chan_start_thread(ch);
 
 	/* From here on failures are handled by closing the channel. */
@@ -693,7 +761,7 @@ static int srpt_login(struct srpt_hca *hca, u32 pnum, struct rdma_cm_id *rid,
 		rep.ib.private_data_len = rsp_len;
 		rep.ib.rnr_retry_count = 7;
 		rep.ib.flow_control = 1;
-		rep.ib.srq = !!hca->srq;
+		rep.ib.srq = !!ch->srq;
 		rep.ib.responder_resources = 4;
 		rep.ib.initiator_depth = 4;
 	}
@@ -726,18 +794,40 @@ fail:
 		iid->context = NULL;
 	kfree(ch);
 	kfree(fresh);
+	srpt_port_login_fail(port);
 	return ret;
 }
 
+/*
+ * ESTABLISHED (RDMA CM) or RTU (IB CM): only a channel that is still
+ * CONNECTING goes live. After a REP, a close may come first (second
+ * single-channel login of the nexus, port disable); its QP is in or on
+ * its way to the error state and must not be moved to RTS. The QP
+ * modification may sleep, so it cannot run under ch->lock: a close
+ * between the check and the modification makes the RTS transition fail
+ * (error state) or be overridden by the error state, and the channel
+ * stays closed because states never move back.
+ */
 static void srpt_chan_established(struct srpt_chan *ch)
 {
+	unsigned long flags;
+	bool connecting;
 	int ret;
 
+	spin_lock_irqsave(&ch->lock, flags);
+	connecting = ch->state == SRPT_CH_CONNECTING;
+	spin_unlock_irqrestore(&ch->lock, flags);
+	if (!connecting) {
+		pr_debug("%s: established while %s, ignored\n", ch->name,
+			 srpt_state_name(READ_ONCE(ch->state)));
+		return;
+	}
 	if (!ch->using_rdma_cm) {
 		ret = srpt_ib_qp_move(ch, IB_QPS_RTS);
 		if (ret) {
-			pr_err(SRPT_DRV ": %s: QP to RTS failed: %d\n",
-			       ch->name, ret);
+			if (READ_ONCE(ch->state) == SRPT_CH_CONNECTING)
+				pr_err(SRPT_DRV ": %s: QP to RTS failed: %d\n",
+				       ch->name, ret);
 			srpt_chan_close(ch);
 			return;
 		}
@@ -754,9 +844,11 @@ static void srpt_chan_established(struct srpt_chan *ch)
 
 static int srpt_rdma_login(struct rdma_cm_id *id, struct rdma_cm_event *ev)
 {
-	struct srpt_hca *hca = srpt_hca_of(id->device);
+	/* Referenced: srpt_remove_one() may run meanwhile. */
+	struct srpt_hca *hca = srpt_hca_get(id->device);
 	struct srpt_login l;
 	char name[64];
+	int ret;
 
 	if (!hca)
 		return -ECONNREFUSED;
@@ -766,12 +858,15 @@ static int srpt_rdma_login(struct rdma_cm_id *id, struct rdma_cm_event *ev)
 				    ev->param.conn.private_data_len);
 		srpt_send_reject(id, NULL, 0,
 				 SRP_LOGIN_REJ_UNABLE_ESTABLISH_CHANNEL);
+		srpt_hca_put(hca);
 		return -EINVAL;
 	}
 	snprintf(name, sizeof(name), "%pIS", &id->route.addr.src_addr);
-	return srpt_login(hca, id->port_num, id, NULL,
-			  id->route.path_rec ?
-			  be16_to_cpu(id->route.path_rec->pkey) : 0, &l, name);
+	ret = srpt_login(hca, id->port_num, id, NULL,
+			 id->route.path_rec ?
+			 be16_to_cpu(id->route.path_rec->pkey) : 0, &l, name);
+	srpt_hca_put(hca);
+	return ret;
 }
 
 static int srpt_rdma_cm_handler(struct rdma_cm_id *id,

@@ -295,10 +295,6 @@ struct se_wwn *srpt_make_wwn(struct target_fabric_configfs *tf,
 		pr_warn(SRPT_DRV ": no RDMA port named %s\n", name);
 		return ERR_PTR(-EINVAL);
 	}
-	if (*slot) {
-		srpt_hca_put(p->hca);
-		return ERR_PTR(-EEXIST);
-	}
 	pn = kzalloc(sizeof(*pn), GFP_KERNEL);
 	if (!pn) {
 		srpt_hca_put(p->hca);
@@ -309,7 +305,15 @@ struct se_wwn *srpt_make_wwn(struct target_fabric_configfs *tf,
 	INIT_LIST_HEAD(&pn->tpgs);
 	pn->wwn.priv = p;
 	strscpy(pn->name, name, sizeof(pn->name));
+	mutex_lock(&p->name_lock);
+	if (*slot) {
+		mutex_unlock(&p->name_lock);
+		kfree(pn);
+		srpt_hca_put(p->hca);
+		return ERR_PTR(-EEXIST);
+	}
 	*slot = pn;
+	mutex_unlock(&p->name_lock);
 	return &pn->wwn;
 }
 
@@ -319,10 +323,13 @@ void srpt_drop_wwn(struct se_wwn *wwn)
 						 wwn);
 	struct srpt_port *p = pn->port;
 
+	/* A login looking for its session below @pn holds name_lock. */
+	mutex_lock(&p->name_lock);
 	if (p->guid_wwn == pn)
 		p->guid_wwn = NULL;
 	else if (p->gid_wwn == pn)
 		p->gid_wwn = NULL;
+	mutex_unlock(&p->name_lock);
 	srpt_hca_put(p->hca);
 	kfree(pn);
 }

@@ -9,6 +9,7 @@
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
 #include <linux/fault-inject.h>
+#include <linux/delay.h>
 #include <rdma/ib_cache.h>
 #include <target/target_core_base.h>
 #include <target/target_core_fabric.h>
@@ -106,9 +107,27 @@ void srpt_hca_put(struct srpt_hca *hca)
 	kref_put(&hca->ref, srpt_hca_free);
 }
 
-struct srpt_hca *srpt_hca_of(struct ib_device *dev)
+/**
+ * srpt_hca_get() - the HCA of @dev, referenced, or NULL once it is removed
+ * @dev: RDMA device
+ *
+ * For the RDMA CM, whose connection requests may still arrive while
+ * srpt_remove_one() runs; drop the reference with srpt_hca_put().
+ */
+struct srpt_hca *srpt_hca_get(struct ib_device *dev)
 {
-	return ib_get_client_data(dev, &srpt_client);
+	struct srpt_hca *hca;
+
+	spin_lock(&srpt_hcas_lock);
+	list_for_each_entry(hca, &srpt_hcas, entry) {
+		if (hca->dev == dev) {
+			kref_get(&hca->ref);
+			spin_unlock(&srpt_hcas_lock);
+			return hca;
+		}
+	}
+	spin_unlock(&srpt_hcas_lock);
+	return NULL;
 }
 
 /**
@@ -206,6 +225,70 @@ static int srpt_sessions_show(struct seq_file *m, void *unused)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(srpt_sessions);
+
+/*
+ * debugfs ib_srpt/test_*: knobs for tests that must put an event into a
+ * race window (Documentation/srpt.rst, "Test knobs"). They sit on control
+ * paths only (login, RTU, release) and cost a READ_ONCE when unset.
+ *   test_delay_release_ms: the release work sleeps this long after the
+ *			    completion thread has stopped, before the session,
+ *			    CM id, QP and CQ go away
+ *   test_delay_login_ms:   a login sleeps this long once admitted (counted
+ *			    in live_chans, nexus found), before its channel
+ *			    is created
+ *   test_delay_rtu_ms:	    an IB CM RTU sleeps this long between reading
+ *			    the QP attributes and moving the QP to RTS
+ *   test_fail_qp_err:	    the next N moves of a channel's QP to the error
+ *			    state fail, as on a device that refuses them (the
+ *			    drain watchdog then releases the channel)
+ */
+static u32 srpt_delays[SRPT_NR_DELAYS];
+static atomic_t srpt_qp_err_fails = ATOMIC_INIT(0);
+
+void srpt_test_delay(enum srpt_test_delay which, const char *name)
+{
+	u32 ms = READ_ONCE(srpt_delays[which]);
+
+	if (likely(!ms))
+		return;
+	pr_info(SRPT_DRV ": %s: test delay of %u ms\n", name, ms);
+	msleep(ms);
+}
+
+bool srpt_test_qp_err_fails(void)
+{
+	if (likely(!atomic_read(&srpt_qp_err_fails)))
+		return false;
+	return atomic_dec_if_positive(&srpt_qp_err_fails) >= 0;
+}
+
+static int srpt_qp_err_get(void *data, u64 *val)
+{
+	*val = atomic_read(&srpt_qp_err_fails);
+	return 0;
+}
+
+static int srpt_qp_err_set(void *data, u64 val)
+{
+	if (val > INT_MAX)
+		return -EINVAL;
+	atomic_set(&srpt_qp_err_fails, val);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(srpt_qp_err_fops, srpt_qp_err_get, srpt_qp_err_set,
+			 "%llu\n");
+
+static void srpt_debugfs_test_knobs(void)
+{
+	debugfs_create_u32("test_delay_release_ms", 0600, srpt_debugfs,
+			   &srpt_delays[SRPT_DELAY_RELEASE]);
+	debugfs_create_u32("test_delay_login_ms", 0600, srpt_debugfs,
+			   &srpt_delays[SRPT_DELAY_LOGIN]);
+	debugfs_create_u32("test_delay_rtu_ms", 0600, srpt_debugfs,
+			   &srpt_delays[SRPT_DELAY_RTU]);
+	debugfs_create_file_unsafe("test_fail_qp_err", 0600, srpt_debugfs,
+				   NULL, &srpt_qp_err_fops);
+}
 
 #ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
 /*
@@ -305,17 +388,32 @@ static void srpt_srq_event(struct ib_event *ev, void *ctx)
 	pr_debug("SRQ event %s\n", ib_event_msg(ev->event));
 }
 
-static void srpt_srq_free(struct srpt_hca *hca)
+/*
+ * The SRQ's buffers are only freed when the device let go of the SRQ: a
+ * QP still attached to it (-EBUSY) could DMA into freed pages. Logins
+ * count in live_chans before they read hca->srq, so callers that waited
+ * for live_chans never see that; it is reported, and the buffers leaked,
+ * rather than trusted.
+ */
+static int srpt_srq_free(struct srpt_hca *hca)
 {
+	int ret;
+
 	if (!hca->srq)
-		return;
-	ib_destroy_srq(hca->srq);
+		return 0;
+	ret = ib_destroy_srq_user(hca->srq, NULL);
+	if (ret) {
+		pr_err(SRPT_DRV ": %s: destroying the SRQ failed: %d, keeping its buffers\n",
+		       dev_name(&hca->dev->dev), ret);
+		return ret;
+	}
 	hca->srq = NULL;
 	srpt_ring_free(hca, (void **)hca->srq_ring, hca->srq_size,
 		       hca->srq_pool, DMA_FROM_DEVICE);
 	hca->srq_ring = NULL;
 	srpt_pool_put(hca->srq_pool);
 	hca->srq_pool = NULL;
+	return 0;
 }
 
 static int srpt_srq_alloc(struct srpt_hca *hca)
@@ -373,7 +471,7 @@ int srpt_hca_set_srq(struct srpt_hca *hca, bool on)
 		}
 	}
 	if (!on)
-		srpt_srq_free(hca);
+		ret = srpt_srq_free(hca);
 	else if (!hca->srq)
 		ret = srpt_srq_alloc(hca);
 out:
@@ -412,6 +510,7 @@ static int srpt_add_one(struct ib_device *dev)
 		p->hca = hca;
 		p->num = i + 1;
 		mutex_init(&p->lock);
+		mutex_init(&p->name_lock);
 		INIT_LIST_HEAD(&p->nexuses);
 		init_waitqueue_head(&p->chans_gone);
 		INIT_WORK(&p->refresh, srpt_port_refresh_work);
@@ -539,6 +638,7 @@ static int __init srpt_init(void)
 	debugfs_create_file("sessions", 0444, srpt_debugfs, NULL,
 			    &srpt_sessions_fops);
 	srpt_debugfs_faults();
+	srpt_debugfs_test_knobs();
 	/* Not fatal: configfs discovery_auth/rdma_cm_port can retry. */
 	if (rdma_cm_port && srpt_cm_listen_rdma(rdma_cm_port))
 		pr_warn(SRPT_DRV ": no RDMA CM listener on port %u yet\n",

@@ -37,6 +37,10 @@
  * unanswered, other commands on the channel must still work, and the
  * channel is then closed with the command outstanding.
  *
+ * Teardown races (-T secs, cases-race.c): keep sending IUs on a channel
+ * after SRP_I_LOGOUT while the target releases it; -S: a single-channel
+ * relogin while the nexus' channel has commands in flight.
+ *
  * -W sets how long a login may go unanswered (default 5000 ms, 30000 in
  * scale mode); a slow guest (debug kernel, busy host) needs more.
  *
@@ -91,6 +95,8 @@ static int opt_ext;
 static int opt_lost;
 static char opt_wire;		/* -A, -Q, -S, -l: cases-wire.c */
 static long opt_wire_n;
+static int opt_stream;
+static int opt_single;
 static uint64_t rng;
 
 static struct {
@@ -1069,9 +1075,11 @@ static int ext_lost_fetch(void)
 	return xt_failed ? 1 : 0;
 }
 
+#include "cases-race.c"
+
 static void print_usage(void)
 {
-	fprintf(stderr, "usage: srp-fuzz -a addr [-p port] -g guid [-n cases] [-s seed] [-m channels [-H]] [-x [-L]] [-A | -Q | -S n | -l n] [-W ms] [-R] [-v]\n");
+	fprintf(stderr, "usage: srp-fuzz -a addr [-p port] -g guid [-n cases] [-s seed] [-m channels [-H]] [-x [-L]] [-A | -Q | -S n | -l n | -T secs | -O] [-W ms] [-R] [-v]\n");
 	exit(2);
 }
 
@@ -1082,13 +1090,19 @@ int main(int argc, char **argv)
 	long n;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "a:p:g:n:s:m:W:HxLvRAQS:l:")) != -1) {
+	while ((opt = getopt(argc, argv, "a:p:g:n:s:m:W:T:OHxLvRAQS:l:")) != -1) {
 		switch (opt) {
 		case 'H':
 			opt_hold = 1;
 			break;
 		case 'm':
 			opt_scale = atoi(optarg);
+			break;
+		case 'T':
+			opt_stream = atoi(optarg);
+			break;
+		case 'O':
+			opt_single = 1;
 			break;
 		case 'x':
 			opt_ext = 1;
@@ -1141,6 +1155,10 @@ int main(int argc, char **argv)
 
 	if (opt_scale)
 		return scale(opt_scale);
+	if (opt_stream)
+		return race_stream(opt_stream);
+	if (opt_single)
+		return race_single_relogin();
 	switch (opt_wire) {
 	case 'A':
 		return wire_alloc_len();
