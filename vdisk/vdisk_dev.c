@@ -71,16 +71,17 @@ void vdisk_destroy_device(struct se_device *dev)
 	}
 }
 
-/*
- * Unmap limits in units of the exported block size (LIO's helper counts
- * in the backing device's blocks, which differs once blocksize= is used).
- */
+/* log2 of 512-byte sectors per exported block (block_size, else hw's) */
 static unsigned int vdisk_sector_shift(const struct se_dev_attrib *da)
 {
 	return ilog2(da->block_size ? da->block_size : da->hw_block_size) -
 		SECTOR_SHIFT;
 }
 
+/*
+ * Unmap limits in units of the exported block size (LIO's helper counts
+ * in the backing device's blocks, which differs once blocksize= is used).
+ */
 bool vdisk_configure_unmap(struct se_device *dev)
 {
 	struct vdisk_dev *vd = VDEV(dev);
