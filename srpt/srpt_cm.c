@@ -32,14 +32,22 @@
 
 /*
  * Anyone who reaches the port can send logins, as fast as they like, and
- * most of what a login logs is about the peer: one budget for all of it.
+ * most of what a login logs is about the peer, so all of it is rate
+ * limited: "login from" lines on one budget, refusals and failures on
+ * another, so that a burst of good logins cannot hide why the next one
+ * was refused. Both together stay under 3 lines a second.
  */
-static DEFINE_RATELIMIT_STATE(srpt_login_rs, 5 * HZ, 10);
-#define srpt_login_log(level, fmt, ...)					\
+static DEFINE_RATELIMIT_STATE(srpt_login_rs, 5 * HZ, 4);
+static DEFINE_RATELIMIT_STATE(srpt_refuse_rs, 5 * HZ, 8);
+#define srpt_rs_log(rs, level, fmt, ...)				\
 do {									\
-	if (__ratelimit(&srpt_login_rs))				\
+	if (__ratelimit(rs))						\
 		pr_##level(SRPT_DRV ": " fmt, ##__VA_ARGS__);		\
 } while (0)
+#define srpt_login_log(level, fmt, ...)					\
+	srpt_rs_log(&srpt_login_rs, level, fmt, ##__VA_ARGS__)
+#define srpt_refuse_log(level, fmt, ...)				\
+	srpt_rs_log(&srpt_refuse_rs, level, fmt, ##__VA_ARGS__)
 
 static DEFINE_MUTEX(srpt_listen_lock);	/* protects the two below */
 static struct rdma_cm_id *srpt_listen_id;
@@ -440,7 +448,7 @@ static void srpt_send_reject(struct rdma_cm_id *rid, struct ib_cm_id *iid,
 	struct srp_login_rej rej;
 	u32 len = srpt_build_login_rej(&rej, tag, reason);
 
-	srpt_login_log(info, "rejecting login, reason %#x\n", reason);
+	srpt_refuse_log(info, "rejecting login, reason %#x\n", reason);
 	if (rid)
 		rdma_reject(rid, &rej, len, IB_CM_REJ_CONSUMER_DEFINED);
 	else
@@ -631,12 +639,12 @@ static int srpt_login(struct srpt_hca *hca, u32 pnum, struct rdma_cm_id *rid,
 
 	reason = srpt_login_check(l, srpt_service_guid, srp_max_req_size);
 	if (reason) {
-		srpt_login_log(warn, "%s: invalid login request\n", name);
+		srpt_refuse_log(warn, "%s: invalid login request\n", name);
 		srpt_send_reject(rid, iid, l->tag, reason);
 		return -EINVAL;
 	}
 	if (!srpt_port_login_begin(port, &srq)) {
-		srpt_login_log(info, "%s: port %s-%u is not enabled\n", name,
+		srpt_refuse_log(info, "%s: port %s-%u is not enabled\n", name,
 			       dev_name(&hca->dev->dev), pnum);
 		srpt_send_reject(rid, iid, l->tag,
 				 SRP_LOGIN_REJ_INSUFFICIENT_RESOURCES);
@@ -644,7 +652,7 @@ static int srpt_login(struct srpt_hca *hca, u32 pnum, struct rdma_cm_id *rid,
 	}
 	/* Nothing is allocated for a login that has no ACL. */
 	if (!srpt_acl_known(port, name, l->i_port_id)) {
-		srpt_login_log(info, "rejected login for initiator %s: no ACL\n",
+		srpt_refuse_log(info, "rejected login for initiator %s: no ACL\n",
 			       name);
 		srpt_port_login_fail(port);
 		srpt_send_reject(rid, iid, l->tag,
@@ -694,7 +702,7 @@ static int srpt_login(struct srpt_hca *hca, u32 pnum, struct rdma_cm_id *rid,
 	if (!ret)
 		ret = srpt_chan_create_hw(ch);
 	if (ret) {
-		srpt_login_log(warn, "%s: no resources for a channel: %d\n",
+		srpt_refuse_log(warn, "%s: no resources for a channel: %d\n",
 			       ch->name, ret);
 		reason = SRP_LOGIN_REJ_INSUFFICIENT_RESOURCES;
 		goto fail;
@@ -703,7 +711,7 @@ static int srpt_login(struct srpt_hca *hca, u32 pnum, struct rdma_cm_id *rid,
 	sess = srpt_find_sess(ch, l->i_port_id);
 	if (IS_ERR(sess)) {
 		ret = PTR_ERR(sess);
-		srpt_login_log(info, "rejected login for initiator %s: %d (no ACL?)\n",
+		srpt_refuse_log(info, "rejected login for initiator %s: %d (no ACL?)\n",
 			       ch->name, ret);
 		reason = ret == -ENOMEM ? SRP_LOGIN_REJ_INSUFFICIENT_RESOURCES :
 					  SRP_LOGIN_REJ_CHANNEL_LIMIT_REACHED;
@@ -776,7 +784,7 @@ static int srpt_login(struct srpt_hca *hca, u32 pnum, struct rdma_cm_id *rid,
 	mutex_unlock(&port->lock);
 	if (!ret)
 		return 0;
-	srpt_login_log(info, "%s: accepting login failed: %d\n", ch->name, ret);
+	srpt_refuse_log(info, "%s: accepting login failed: %d\n", ch->name, ret);
 	reason = SRP_LOGIN_REJ_INSUFFICIENT_RESOURCES;
 
 reject_close:
