@@ -1198,6 +1198,12 @@ int main(int argc, char **argv)
 		}
 		if (n % 500 == 499 && health_check())
 			st.failures++;
+		if (n % 5000 == 4999) {
+			printf("srp-fuzz: progress %ld cases, %ld IUs, %ld answered, %ld dropped, %ld failures\n",
+			       n + 1, st.ius, st.answered, st.dropped,
+			       st.failures);
+			fflush(stdout);
+		}
 		if (st.failures > 5)
 			break;
 	}
