@@ -11,6 +11,19 @@
  * send fails (the target's QP is gone). Exit status 0 when the login and
  * the first INQUIRY worked; what the target survived is for the test to
  * judge from its kernel log.
+ *
+ * race_fuzz(), one of the random cases of the main loop:
+ *  - IUs before the RTU: the REP is held (conn_connect(..., 1)), a few
+ *    INQUIRYs are posted on the RTS QP, and then either the RTU is sent
+ *    (every INQUIRY must be answered) or the REP is rejected (the target
+ *    must release a channel that never went live, IUs parked on it);
+ *  - teardown with work in flight: READs of several buffers, WRITEs whose
+ *    descriptor table the target has to RDMA READ, and a TMF aimed at one
+ *    of them are posted at once, then without waiting for anything the
+ *    channel is closed by DREQ, by SRP_I_LOGOUT or by destroying the
+ *    CM id, and half the time the same initiator port logs in again at
+ *    once, single-channel: that login must be accepted and an INQUIRY on
+ *    it answered.
  */
 
 static int race_send_inquiry(struct conn *c, int slot, uint64_t tag)
@@ -154,5 +167,200 @@ static int race_single_relogin(void)
 	conn_free(&a);
 	conn_close(&b);
 	printf("srp-fuzz: single-channel relogin: %d failed\n", failed);
+	return failed ? 1 : 0;
+}
+
+#define RF_PORT		0x7e	/* i_port_id[15] of race_fuzz()'s channels */
+
+/* IUs before the RTU, then the RTU or a REJ. */
+static int race_before_rtu(long n)
+{
+	int k, m = 1 + rnd_below(4), rtu = rnd_below(3), r;
+	struct login_rdma l;
+	struct ibv_qp *qp;
+	struct conn c;
+
+	fill_login(&l);
+	l.i_port_id[15] = RF_PORT;
+	r = conn_connect(&c, &l, sizeof(l), 1);
+	if (r <= 0)
+		return r;
+	for (k = 0; k < m && k < c.credits; k++)
+		if (race_send_inquiry(&c, k, 0x5000 + k))
+			break;
+	m = k;
+	if (rnd_below(2))
+		usleep(rnd_below(30000));
+	if (!rtu) {
+		vlog("  %d IUs before the RTU, REP rejected\n", m);
+		conn_free(&c);		/* REJ: the channel never goes live */
+		return 0;
+	}
+	/* librdmacm refuses the RTU for a QP it thinks it manages */
+	qp = c.id->qp;
+	c.id->qp = NULL;
+	r = rdma_establish(c.id);
+	c.id->qp = qp;
+	if (r) {
+		fprintf(stderr, "srp-fuzz: case %ld: rdma_establish: %s\n", n,
+			strerror(errno));
+		conn_free(&c);
+		return -1;
+	}
+	c.up = 1;
+	r = wait_answers(&c, m, 0, NULL);
+	if (r < 0)
+		fprintf(stderr, "srp-fuzz: case %ld: %d INQUIRYs sent before the RTU not answered\n",
+			n, m);
+	vlog("  %d IUs before the RTU: %s\n", m, r ? "channel dropped" : "answered");
+	conn_close(&c);
+	return r < 0 ? -1 : 0;
+}
+
+/* Post an SRP_CMD from @slot (IU at @h, @len bytes) without waiting. */
+static int rf_post(struct conn *c, int slot, uint32_t len)
+{
+	if (post_send(c, slot, len))
+		return -1;
+	c->credits--;
+	return 0;
+}
+
+/* A READ(10) of four 16 KiB buffers, or a WRITE(10) through a table the
+ * target fetches by RDMA READ; buffers at @k * 128 KiB in c->data. */
+static int rf_rw(struct conn *c, int k, uint64_t tag)
+{
+	struct srp_cmd_hdr *h = (void *)(c->send_buf + (size_t)k * IU_MAX);
+	uint8_t *p = (uint8_t *)(h + 1);
+	uint32_t base = k * 131072, lba = 1024 + k * 256;
+	struct desc *tbl = (void *)(c->data + base);
+	int write = rnd_below(2), i;
+
+	memset(h, 0, 128);
+	h->opcode = OP_CMD;
+	h->tag = tag;
+	h->cdb[0] = write ? 0x2a : 0x28;
+	h->cdb[2] = lba >> 24;
+	h->cdb[3] = lba >> 16;
+	h->cdb[4] = lba >> 8;
+	h->cdb[5] = lba;
+	h->cdb[8] = 128;		/* 64 KiB */
+	h->buf_fmt = write ? 0x20 : 0x02;
+	for (i = 0; i < 4; i++) {
+		tbl[i].va = htobe64((uintptr_t)c->data + base + 4096 +
+				    i * 16384);
+		tbl[i].key = htobe32(c->data_mr->rkey);
+		tbl[i].len = htobe32(16384);
+	}
+	/* the table descriptor, then the total length */
+	((struct desc *)p)->va = write ? htobe64((uintptr_t)tbl) : 0;
+	((struct desc *)p)->key = write ? htobe32(c->data_mr->rkey) : 0;
+	((struct desc *)p)->len = htobe32(4 * sizeof(struct desc));
+	*(uint32_t *)(p + 16) = htobe32(65536);
+	if (write)		/* no descriptor in the IU: all fetched */
+		return rf_post(c, k, sizeof(*h) + 20);
+	h->in_cnt = 4;
+	memcpy(p + 20, tbl, 4 * sizeof(struct desc));
+	return rf_post(c, k, sizeof(*h) + 20 + 4 * sizeof(struct desc));
+}
+
+/* Work in flight, then DREQ, SRP_I_LOGOUT or a vanished initiator. */
+static int race_teardown(long n)
+{
+	static const uint8_t fns[] = { 0x01, 0x02, 0x04, 0x08 };
+	int k, m = 1 + rnd_below(6), how = rnd_below(3), r;
+	uint64_t tag = 0xc000000 + (uint64_t)n * 16;
+	struct login_rdma l;
+	struct conn c;
+	uint8_t *iu;
+
+	fill_login(&l);
+	l.i_port_id[15] = RF_PORT;
+	r = conn_open(&c, &l, sizeof(l));
+	if (r <= 0)
+		return r;
+	for (k = 0; k < m && k < 7; k++)
+		if (rf_rw(&c, k, tag + k))
+			break;
+	if (rnd_below(2)) {	/* a TMF at one of them, or at the LUN */
+		iu = c.send_buf + (size_t)7 * IU_MAX;
+		memset(iu, 0, 64);
+		iu[0] = OP_TSK_MGMT;
+		*(uint64_t *)(iu + 8) = tag + 15;
+		iu[30] = fns[rnd_below(sizeof(fns))];
+		*(uint64_t *)(iu + 32) = tag + rnd_below(m);
+		post_send(&c, 7, 48);
+	}
+	if (rnd_below(2))
+		usleep(rnd_below(5000));
+	switch (how) {
+	case 0:
+		vlog("  %d commands in flight, DREQ\n", m);
+		conn_close(&c);
+		break;
+	case 1:
+		vlog("  %d commands in flight, SRP_I_LOGOUT\n", m);
+		iu = c.send_buf + (size_t)8 * IU_MAX;
+		memset(iu, 0, 16);
+		iu[0] = OP_I_LOGOUT;
+		post_send(&c, 8, 16);
+		usleep(rnd_below(20000));
+		conn_close(&c);
+		break;
+	default:
+		vlog("  %d commands in flight, CM id destroyed\n", m);
+		c.up = 0;
+		conn_free(&c);
+		break;
+	}
+	if (rnd_below(2))
+		return 0;
+	/* the same initiator port at once, single-channel: must work */
+	fill_login(&l);
+	l.i_port_id[15] = RF_PORT;
+	l.flags &= ~3;
+	r = conn_open(&c, &l, sizeof(l));
+	if (r != 1) {
+		fprintf(stderr, "srp-fuzz: case %ld: relogin after teardown (%d) %s\n",
+			n, how, r ? "got no answer" : "rejected");
+		return -1;
+	}
+	r = inquiry(&c);
+	conn_close(&c);
+	if (r) {
+		fprintf(stderr, "srp-fuzz: case %ld: INQUIRY after relogin: %d\n",
+			n, r);
+		return -1;
+	}
+	return 0;
+}
+
+/**
+ * race_fuzz() - one teardown or handshake race, on channels of its own
+ * @n: case number
+ *
+ * Return: 0, or -1 when the target went silent or refused a relogin.
+ */
+static int race_fuzz(long n)
+{
+	return rnd_below(3) ? race_teardown(n) : race_before_rtu(n);
+}
+
+/* -D: @n race_fuzz() cases, a health check every 50 and at the end. */
+static int race_only(long n)
+{
+	long i, failed = 0;
+
+	for (i = 0; i < n && failed <= 5; i++) {
+		st.cases++;
+		if (race_fuzz(i))
+			failed++;
+		if (i % 50 == 49 && health_check())
+			failed++;
+	}
+	if (health_check())
+		failed++;
+	printf("srp-fuzz: seed %u: %ld race cases, %ld logins (ok %ld, rejected %ld), %ld failures\n",
+	       opt_seed, i, st.logins, st.login_ok, st.login_rej, failed);
 	return failed ? 1 : 0;
 }

@@ -41,6 +41,11 @@
  * after SRP_I_LOGOUT while the target releases it; -S: a single-channel
  * relogin while the nexus' channel has commands in flight.
  *
+ * -D N runs only cases-race.c's random handshake and teardown races (IUs
+ * before the RTU; I/O, table fetches and TMFs in flight at DREQ,
+ * SRP_I_LOGOUT or a vanished initiator, and a relogin right after), N of
+ * them; the main loop mixes them in too.
+ *
  * -W sets how long a login may go unanswered (default 5000 ms, 30000 in
  * scale mode); a slow guest (debug kernel, busy host) needs more.
  *
@@ -97,6 +102,7 @@ static char opt_wire;		/* -A, -Q, -S, -l: cases-wire.c */
 static long opt_wire_n;
 static int opt_stream;
 static int opt_single;
+static long opt_races;	/* -D: only cases-race.c's race_fuzz() */
 static uint64_t rng;
 
 static struct {
@@ -161,7 +167,8 @@ static int wait_cm(struct conn *c, enum rdma_cm_event_type want,
 		vlog("  rejected, reason %#x\n",
 		     be32toh(*(uint32_t *)((uint8_t *)
 				ev->param.conn.private_data + 4)));
-	if (ev->event == RDMA_CM_EVENT_ESTABLISHED &&
+	if ((ev->event == RDMA_CM_EVENT_ESTABLISHED ||
+	     ev->event == RDMA_CM_EVENT_CONNECT_RESPONSE) &&
 	    ev->param.conn.private_data_len >= sizeof(struct login_rsp)) {
 		const struct login_rsp *r = ev->param.conn.private_data;
 
@@ -232,16 +239,36 @@ void fill_login(struct login_rdma *l)
 	l->i_port_id[15] = 0x5a;
 }
 
+/* Move a QP that librdmacm does not manage to @state, as the CM says. */
+static int conn_qp_move(struct conn *c, struct ibv_qp *qp,
+			enum ibv_qp_state state)
+{
+	struct ibv_qp_attr attr = { .qp_state = state };
+	int mask;
+
+	if (rdma_init_qp_attr(c->id, &attr, &mask))
+		return -1;
+	return ibv_modify_qp(qp, &attr, mask) ? -1 : 0;
+}
+
 /*
  * Connect with the given login; returns 1 when established, 0 when
  * rejected, -1 on a local or timeout failure.
+ *
+ * With @hold_rtu the QP is created outside librdmacm, so the CM reports
+ * the target's REP (CONNECT_RESPONSE) to us instead of answering it: the
+ * QP is moved to RTS and 1 returned with c->up == 2 and no RTU sent. The
+ * caller may post IUs, then send the RTU with rdma_establish() (and set
+ * c->up = 1) or drop the login with conn_free(), which REJects the REP.
  */
-int conn_open(struct conn *c, const void *login, int login_len)
+static int conn_connect(struct conn *c, const void *login, int login_len,
+			int hold_rtu)
 {
 	struct rdma_addrinfo hints = { .ai_port_space = RDMA_PS_TCP };
 	struct rdma_addrinfo *res;
 	struct ibv_qp_init_attr qa = { 0 };
 	struct rdma_conn_param cp = { 0 };
+	struct ibv_qp *qp = NULL;
 	int i, ret;
 
 	memset(c, 0, sizeof(*c));
@@ -286,11 +313,22 @@ int conn_open(struct conn *c, const void *login, int login_len)
 	qa.cap.max_recv_wr = recv_depth;
 	qa.cap.max_send_sge = 1;
 	qa.cap.max_recv_sge = 1;
-	if (rdma_create_qp(c->id, c->pd, &qa))
+	if (hold_rtu) {
+		qp = ibv_create_qp(c->pd, &qa);
+		if (!qp || conn_qp_move(c, qp, IBV_QPS_INIT))
+			goto fail;
+		/* post_recv() and conn_free() find it there */
+		c->id->qp = qp;
+		cp.qp_num = qp->qp_num;
+	} else if (rdma_create_qp(c->id, c->pd, &qa)) {
 		goto fail;
+	}
 	for (i = 0; i < recv_depth; i++)
 		if (post_recv(c, i))
 			goto fail;
+	/* librdmacm answers a REP itself for the QPs it knows of */
+	if (hold_rtu)
+		c->id->qp = NULL;
 
 	cp.private_data = login;
 	cp.private_data_len = login_len;
@@ -301,7 +339,20 @@ int conn_open(struct conn *c, const void *login, int login_len)
 	if (rdma_connect(c->id, &cp))
 		goto fail;
 	st.logins++;
-	ret = wait_cm(c, RDMA_CM_EVENT_ESTABLISHED, NULL, login_wait_ms);
+	ret = wait_cm(c, hold_rtu ? RDMA_CM_EVENT_CONNECT_RESPONSE :
+			 RDMA_CM_EVENT_ESTABLISHED, NULL, login_wait_ms);
+	if (hold_rtu)
+		c->id->qp = qp;
+	if (!ret && hold_rtu) {
+		/* INIT again first: access flags as negotiated (librdmacm too) */
+		if (conn_qp_move(c, qp, IBV_QPS_INIT) ||
+		    conn_qp_move(c, qp, IBV_QPS_RTR) ||
+		    conn_qp_move(c, qp, IBV_QPS_RTS))
+			goto fail;
+		c->up = 2;
+		st.login_ok++;
+		return 1;
+	}
 	if (!ret) {
 		c->up = 1;
 		st.login_ok++;
@@ -316,8 +367,15 @@ int conn_open(struct conn *c, const void *login, int login_len)
 	conn_free(c);
 	return 0;
 fail:
+	if (qp && !c->id->qp)
+		ibv_destroy_qp(qp);
 	conn_free(c);
 	return -1;
+}
+
+int conn_open(struct conn *c, const void *login, int login_len)
+{
+	return conn_connect(c, login, login_len, 0);
 }
 
 int post_send(struct conn *c, int slot, uint32_t len)
@@ -1079,7 +1137,7 @@ static int ext_lost_fetch(void)
 
 static void print_usage(void)
 {
-	fprintf(stderr, "usage: srp-fuzz -a addr [-p port] -g guid [-n cases] [-s seed] [-m channels [-H]] [-x [-L]] [-A | -Q | -S n | -l n | -T secs | -O] [-W ms] [-R] [-v]\n");
+	fprintf(stderr, "usage: srp-fuzz -a addr [-p port] -g guid [-n cases] [-s seed] [-m channels [-H]] [-x [-L]] [-A | -Q | -S n | -l n | -T secs | -O | -D n] [-W ms] [-R] [-v]\n");
 	exit(2);
 }
 
@@ -1090,7 +1148,7 @@ int main(int argc, char **argv)
 	long n;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "a:p:g:n:s:m:W:T:OHxLvRAQS:l:")) != -1) {
+	while ((opt = getopt(argc, argv, "a:p:g:n:s:m:W:T:OHxLvRAQS:l:D:")) != -1) {
 		switch (opt) {
 		case 'H':
 			opt_hold = 1;
@@ -1100,6 +1158,9 @@ int main(int argc, char **argv)
 			break;
 		case 'T':
 			opt_stream = atoi(optarg);
+			break;
+		case 'D':
+			opt_races = atol(optarg);
 			break;
 		case 'O':
 			opt_single = 1;
@@ -1175,10 +1236,17 @@ int main(int argc, char **argv)
 		return ext_tables();
 	if (health_check())
 		return 1;
+	if (opt_races)
+		return race_only(opt_races);
 	for (n = 0; n < opt_cases; n++) {
 		st.cases++;
 		if (!rnd_below(20)) {
 			if (fuzz_login(n))
+				st.failures++;
+			continue;
+		}
+		if (!rnd_below(25)) {	/* cases-race.c, own channels */
+			if (race_fuzz(n))
 				st.failures++;
 			continue;
 		}
