@@ -20,8 +20,8 @@
  *  - teardown with work in flight: READs of several buffers, WRITEs whose
  *    descriptor table the target has to RDMA READ, and a TMF aimed at one
  *    of them are posted at once, then without waiting for anything the
- *    channel is closed by DREQ, by SRP_I_LOGOUT or by destroying the
- *    CM id, and half the time the same initiator port logs in again at
+ *    channel is closed by DREQ, by SRP_I_LOGOUT or by the initiator
+ *    vanishing (rf_vanish()), and half the time the same initiator port logs in again at
  *    once, single-channel: that login must be accepted and an INQUIRY on
  *    it answered.
  */
@@ -172,6 +172,36 @@ static int race_single_relogin(void)
 
 #define RF_PORT		0x7e	/* i_port_id[15] of race_fuzz()'s channels */
 
+/*
+ * The initiator goes away without DREQ: its QP stops answering (error
+ * state), then the QP and the CM id are destroyed (a REJ for a held REP,
+ * a DREQ otherwise). The pause first waits for our @sent sends to be
+ * acknowledged and lets the target's packets meet a QP that still
+ * exists: 6.1's rdma_rxe looks a destination QP up without holding off
+ * its destruction, so a packet that arrives while a QP is destroyed is
+ * a use-after-free in rxe_pool_get_index() (seen with the QP destroyed
+ * at once), whatever the target module.
+ */
+static void rf_vanish(struct conn *c, int sent)
+{
+	struct ibv_qp_attr a = { .qp_state = IBV_QPS_ERR };
+	struct ibv_wc wc[16];
+	int i, n, t;
+
+	for (t = 0; sent > 0 && t < 200; t++) {
+		n = ibv_poll_cq(c->cq, 16, wc);
+		for (i = 0; i < n; i++)
+			if (wc[i].opcode == IBV_WC_SEND)
+				sent--;
+		if (n <= 0)
+			usleep(5000);
+	}
+	ibv_modify_qp(c->id->qp, &a, IBV_QP_STATE);
+	usleep(50000);
+	c->up = 0;
+	conn_free(c);
+}
+
 /* IUs before the RTU, then the RTU or a REJ. */
 static int race_before_rtu(long n)
 {
@@ -193,7 +223,7 @@ static int race_before_rtu(long n)
 		usleep(rnd_below(30000));
 	if (!rtu) {
 		vlog("  %d IUs before the RTU, REP rejected\n", m);
-		conn_free(&c);		/* REJ: the channel never goes live */
+		rf_vanish(&c, m);	/* REJ: the channel never goes live */
 		return 0;
 	}
 	/* librdmacm refuses the RTU for a QP it thinks it manages */
@@ -226,8 +256,10 @@ static int rf_post(struct conn *c, int slot, uint32_t len)
 	return 0;
 }
 
-/* A READ(10) of four 16 KiB buffers, or a WRITE(10) through a table the
- * target fetches by RDMA READ; buffers at @k * 128 KiB in c->data. */
+/*
+ * A READ(10) of four 16 KiB buffers, or a WRITE(10) through a table the
+ * target fetches by RDMA READ; buffers at @k * 128 KiB in c->data.
+ */
 static int rf_rw(struct conn *c, int k, uint64_t tag)
 {
 	struct srp_cmd_hdr *h = (void *)(c->send_buf + (size_t)k * IU_MAX);
@@ -308,9 +340,9 @@ static int race_teardown(long n)
 		conn_close(&c);
 		break;
 	default:
-		vlog("  %d commands in flight, CM id destroyed\n", m);
-		c.up = 0;
-		conn_free(&c);
+		vlog("  %d commands in flight, initiator QP in error, CM id destroyed\n",
+		     m);
+		rf_vanish(&c, 0);
 		break;
 	}
 	if (rnd_below(2))
