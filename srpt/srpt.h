@@ -29,8 +29,6 @@
 #include <scsi/srp.h>
 #include <target/target_core_base.h>
 
-#define SRPT_DRV	"ib_srpt"
-
 /* Limits; the values match the in-tree driver so that tools see the same. */
 #define SRPT_RQ_DEPTH_MAX	128	/* credits and tags per channel */
 #define SRPT_SQ_MIN		16

@@ -10,6 +10,8 @@
  * (IU parsing, LIO submission) runs in that thread, so a slow backend
  * submission delays only its own channel and may sleep freely.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/slab.h>
 #include <linux/kthread.h>
 #include <linux/sched.h>
@@ -262,7 +264,7 @@ static void srpt_qp_event(struct ib_event *ev, void *ctx)
 	case IB_EVENT_QP_LAST_WQE_REACHED:
 		break;
 	default:
-		pr_info_ratelimited(SRPT_DRV ": %s: QP event %d (%s)\n",
+		pr_info_ratelimited("%s: QP event %d (%s)\n",
 				    ch->name, ev->event,
 				    ib_event_msg(ev->event));
 		break;
@@ -287,7 +289,7 @@ static void srpt_cq_async(struct ib_event *ev, void *ctx)
 {
 	struct srpt_chan *ch = ctx;
 
-	pr_err_ratelimited(SRPT_DRV ": %s: CQ event %s\n", ch->name,
+	pr_err_ratelimited("%s: CQ event %s\n", ch->name,
 			   ib_event_msg(ev->event));
 }
 
@@ -390,7 +392,7 @@ static int srpt_ib_qp_init(struct srpt_chan *ch)
 	ret = ib_find_cached_pkey(ch->port->hca->dev, ch->port->num, ch->pkey,
 				  &attr.pkey_index);
 	if (ret < 0)
-		pr_warn(SRPT_DRV ": %s: P_Key %#x not found, using index 0\n",
+		pr_warn("%s: P_Key %#x not found, using index 0\n",
 			ch->name, ch->pkey);
 	return ib_modify_qp(ch->qp, &attr, IB_QP_STATE | IB_QP_ACCESS_FLAGS |
 			    IB_QP_PORT | IB_QP_PKEY_INDEX);
@@ -471,7 +473,7 @@ int srpt_chan_create_hw(struct srpt_chan *ch)
 		ib_destroy_cq(ch->cq);
 		ch->cq = NULL;
 		if (sq <= SRPT_SQ_MIN) {
-			pr_err(SRPT_DRV ": %s: QP creation failed: %d\n",
+			pr_err("%s: QP creation failed: %d\n",
 			       ch->name, ret);
 			goto fail;
 		}

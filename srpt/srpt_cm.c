@@ -21,6 +21,8 @@
  * right after the DREQ is sent, so a vanished initiator cannot hold up a
  * logout.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/slab.h>
 #include <linux/inet.h>
 #include <linux/in6.h>
@@ -42,7 +44,7 @@ static DEFINE_RATELIMIT_STATE(srpt_refuse_rs, 5 * HZ, 8);
 #define srpt_rs_log(rs, level, fmt, ...)				\
 do {									\
 	if (__ratelimit(rs))						\
-		pr_##level(SRPT_DRV ": " fmt, ##__VA_ARGS__);		\
+		pr_##level(fmt, ##__VA_ARGS__);		\
 } while (0)
 #define srpt_login_log(level, fmt, ...)					\
 	srpt_rs_log(&srpt_login_rs, level, fmt, ##__VA_ARGS__)
@@ -83,11 +85,11 @@ void srpt_chan_close(struct srpt_chan *ch)
 	ret = srpt_test_qp_err_fails() ? -EIO :
 	      ib_modify_qp(ch->qp, &attr, IB_QP_STATE);
 	if (ret)
-		pr_err(SRPT_DRV ": %s: QP to error state failed: %d\n",
+		pr_err("%s: QP to error state failed: %d\n",
 		       ch->name, ret);
 	ret = srpt_post_zero_write(ch);
 	if (ret) {
-		pr_err(SRPT_DRV ": %s: draining failed: %d\n", ch->name, ret);
+		pr_err("%s: draining failed: %d\n", ch->name, ret);
 		if (srpt_set_state(ch, SRPT_CH_DISCONNECTED))
 			queue_work(srpt_wq, &ch->release_work);
 		return;
@@ -107,7 +109,7 @@ static void srpt_drain_watchdog(struct work_struct *w)
 					    struct srpt_chan, drain_watchdog);
 
 	if (srpt_set_state(ch, SRPT_CH_DISCONNECTED)) {
-		pr_warn(SRPT_DRV ": %s: no flush completion after %u s, releasing anyway\n",
+		pr_warn("%s: no flush completion after %u s, releasing anyway\n",
 			ch->name, SRPT_DRAIN_TIMEOUT_SECS);
 		queue_work(srpt_wq, &ch->release_work);
 	}
@@ -157,7 +159,7 @@ void srpt_chan_disconnect_wait(struct srpt_chan *ch)
 	mutex_unlock(&port->lock);
 	while (!wait_for_completion_timeout(&ch->released,
 					    SRPT_DRAIN_REPORT_SECS * HZ))
-		pr_info(SRPT_DRV ": %s: still waiting for release (state %s)\n",
+		pr_info("%s: still waiting for release (state %s)\n",
 			ch->name, srpt_state_name(READ_ONCE(ch->state)));
 	srpt_chan_put(ch);
 }
@@ -176,7 +178,7 @@ void srpt_chan_fatal(struct srpt_chan *ch, const char *what,
 {
 	if (status == IB_WC_WR_FLUSH_ERR)
 		return;
-	pr_info_ratelimited(SRPT_DRV ": %s: %s failed (%s), disconnecting\n",
+	pr_info_ratelimited("%s: %s failed (%s), disconnecting\n",
 			    ch->name, what, ib_wc_status_msg(status));
 	srpt_chan_disconnect(ch);
 }
@@ -191,7 +193,7 @@ void srpt_port_close_all(struct srpt_port *port)
 	list_for_each_entry(nx, &port->nexuses, entry) {
 		list_for_each_entry(ch, &nx->chans, entry) {
 			if (!srpt_chan_disconnect(ch))
-				pr_info(SRPT_DRV ": %s: closing, port %s-%u disabled\n",
+				pr_info("%s: closing, port %s-%u disabled\n",
 					ch->name, dev_name(&port->hca->dev->dev),
 					port->num);
 		}
@@ -210,13 +212,13 @@ void srpt_port_wait_chans(struct srpt_port *port)
 	while (!wait_event_timeout(port->chans_gone,
 				   !atomic_read(&port->live_chans),
 				   SRPT_DRAIN_REPORT_SECS * HZ)) {
-		pr_info(SRPT_DRV ": %s-%u: waiting for %d channels\n",
+		pr_info("%s-%u: waiting for %d channels\n",
 			dev_name(&port->hca->dev->dev), port->num,
 			atomic_read(&port->live_chans));
 		rcu_read_lock();
 		list_for_each_entry_rcu(nx, &port->nexuses, entry)
 			list_for_each_entry_rcu(ch, &nx->chans, entry)
-				pr_info(SRPT_DRV ":   %s: %s\n", ch->name,
+				pr_info("  %s: %s\n", ch->name,
 					srpt_state_name(READ_ONCE(ch->state)));
 		rcu_read_unlock();
 	}
@@ -282,7 +284,7 @@ void srpt_zero_write_done(struct ib_cq *cq, struct ib_wc *wc)
 		return;
 	}
 	if (srpt_inject(SRPT_FAULT_DRAIN_FLUSH)) {
-		pr_warn(SRPT_DRV ": %s: fault injection: drain flush lost\n",
+		pr_warn("%s: fault injection: drain flush lost\n",
 			ch->name);
 		return;
 	}
@@ -318,7 +320,7 @@ static void srpt_wait_sess_cmds(struct srpt_chan *ch)
 				   percpu_ref_is_zero(&cnt->refcnt),
 				   SRPT_DRAIN_REPORT_SECS * HZ)) {
 		waited += SRPT_DRAIN_REPORT_SECS;
-		pr_warn(SRPT_DRV ": %s: commands still in the backend after %u s\n",
+		pr_warn("%s: commands still in the backend after %u s\n",
 			ch->name, waited);
 	}
 	target_wait_for_sess_cmds(sess);
@@ -729,7 +731,7 @@ static int srpt_login(struct srpt_hca *hca, u32 pnum, struct rdma_cm_id *rid,
 
 		list_for_each_entry(old, &nx->chans, entry) {
 			if (!srpt_chan_disconnect(old)) {
-				pr_info(SRPT_DRV ": %s: single-channel relogin, closing old channel\n",
+				pr_info("%s: single-channel relogin, closing old channel\n",
 					old->name);
 				rsp_flags |= SRP_LOGIN_RSP_MULTICHAN_TERMINATED;
 			}
@@ -834,7 +836,7 @@ static void srpt_chan_established(struct srpt_chan *ch)
 		ret = srpt_ib_qp_move(ch, IB_QPS_RTS);
 		if (ret) {
 			if (READ_ONCE(ch->state) == SRPT_CH_CONNECTING)
-				pr_err(SRPT_DRV ": %s: QP to RTS failed: %d\n",
+				pr_err("%s: QP to RTS failed: %d\n",
 				       ch->name, ret);
 			srpt_chan_close(ch);
 			return;
@@ -846,7 +848,7 @@ static void srpt_chan_established(struct srpt_chan *ch)
 	/* Its completion processes IUs that arrived before this point. */
 	ret = srpt_post_zero_write(ch);
 	if (ret)
-		pr_err(SRPT_DRV ": %s: posting zero-length write failed: %d\n",
+		pr_err("%s: posting zero-length write failed: %d\n",
 		       ch->name, ret);
 }
 
@@ -862,7 +864,7 @@ static int srpt_rdma_login(struct rdma_cm_id *id, struct rdma_cm_event *ev)
 		return -ECONNREFUSED;
 	if (srpt_login_from_rdma(&l, ev->param.conn.private_data,
 				 ev->param.conn.private_data_len)) {
-		pr_warn_ratelimited(SRPT_DRV ": RDMA CM login with %u bytes of private data refused\n",
+		pr_warn_ratelimited("RDMA CM login with %u bytes of private data refused\n",
 				    ev->param.conn.private_data_len);
 		srpt_send_reject(id, NULL, 0,
 				 SRP_LOGIN_REJ_UNABLE_ESTABLISH_CHANNEL);
@@ -899,7 +901,7 @@ static int srpt_rdma_cm_handler(struct rdma_cm_id *id,
 	case RDMA_CM_EVENT_REJECTED:
 	case RDMA_CM_EVENT_UNREACHABLE:
 	case RDMA_CM_EVENT_CONNECT_ERROR:
-		pr_info(SRPT_DRV ": %s: %s\n", ch->name,
+		pr_info("%s: %s\n", ch->name,
 			rdma_event_msg(ev->event));
 		srpt_chan_close(ch);
 		break;
@@ -1016,7 +1018,7 @@ int srpt_cm_listen_rdma(u16 port)
 		}
 		if (IS_ERR(id)) {
 			mutex_unlock(&srpt_listen_lock);
-			pr_err(SRPT_DRV ": RDMA CM listen on port %u failed: %ld\n",
+			pr_err("RDMA CM listen on port %u failed: %ld\n",
 			       port, PTR_ERR(id));
 			return PTR_ERR(id);
 		}
@@ -1028,7 +1030,7 @@ int srpt_cm_listen_rdma(u16 port)
 	if (old)
 		rdma_destroy_id(old);
 	if (port)
-		pr_info(SRPT_DRV ": RDMA CM listening on port %u\n", port);
+		pr_info("RDMA CM listening on port %u\n", port);
 	return 0;
 }
 

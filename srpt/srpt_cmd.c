@@ -17,6 +17,8 @@
  * CHECK CONDITION (ILLEGAL REQUEST, INVALID FIELD IN COMMAND INFORMATION
  * UNIT) and a rate-limited log line.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/slab.h>
 #include <linux/sbitmap.h>
 #include <linux/blk_types.h>
@@ -253,7 +255,7 @@ static int srpt_post_rsp(struct srpt_chan *ch, struct srpt_send_ctx *sc)
 	ret = ib_post_send(ch->qp, first, NULL);
 	if (!ret)
 		return 0;
-	pr_err_ratelimited(SRPT_DRV ": %s: posting response failed: %d\n",
+	pr_err_ratelimited("%s: posting response failed: %d\n",
 			   ch->name, ret);
 	atomic_add(1 + sc->nr_wrs, &ch->sq_avail);
 	return ret;
@@ -365,7 +367,7 @@ static void srpt_refuse_cmd(struct srpt_chan *ch, struct srpt_send_ctx *sc,
 	u32 slen = srpt_build_invalid_iu_sense(sense);
 
 	atomic64_inc(&ch->stat_bad_ius);
-	pr_warn_ratelimited(SRPT_DRV ": %s: refusing SRP_CMD tag %#llx (%s%u bytes): %s\n",
+	pr_warn_ratelimited("%s: refusing SRP_CMD tag %#llx (%s%u bytes): %s\n",
 			    ch->name, tag, tbl ? "external table of " : "",
 			    len, srpt_iu_err_str(err));
 	srpt_local_rsp(ch, sc, tag, SAM_STAT_CHECK_CONDITION, sense, slen, -1);
@@ -497,7 +499,7 @@ static bool srpt_start_cmd(struct srpt_chan *ch, struct srpt_recv_ctx *rc,
 		sg_zero_buffer(sgl, sg_cnt, cmd->data_length, 0);
 	if (unlikely(srpt_partial_blocks(sc))) {
 		atomic64_inc(&ch->stat_bad_ius);
-		pr_warn_ratelimited(SRPT_DRV ": %s: refusing SRP_CMD tag %#llx: buffers of %u bytes are not whole blocks\n",
+		pr_warn_ratelimited("%s: refusing SRP_CMD tag %#llx: buffers of %u bytes are not whole blocks\n",
 				    ch->name, d->tag, cmd->data_length);
 		transport_generic_request_failure(cmd,
 					TCM_INVALID_FIELD_IN_COMMAND_IU);
@@ -533,7 +535,7 @@ static void srpt_table_read_done(struct ib_cq *cq, struct ib_wc *wc)
 	void *tbl = f->buf;
 
 	if (wc->status == IB_WC_SUCCESS && srpt_inject(SRPT_FAULT_TABLE_READ)) {
-		pr_warn_ratelimited(SRPT_DRV ": %s: fault injection: table READ completion lost (tag %#llx)\n",
+		pr_warn_ratelimited("%s: fault injection: table READ completion lost (tag %#llx)\n",
 				    ch->name, d.tag);
 		return;
 	}
@@ -609,7 +611,7 @@ static bool srpt_fetch_table(struct srpt_chan *ch, struct srpt_recv_ctx *rc,
 	ret = ib_post_send(ch->qp, first, NULL);
 	if (!ret)
 		return true;
-	pr_err_ratelimited(SRPT_DRV ": %s: posting descriptor table READ failed: %d\n",
+	pr_err_ratelimited("%s: posting descriptor table READ failed: %d\n",
 			   ch->name, ret);
 	sc->state = SRPT_CMD_NEW;
 undo:
@@ -651,7 +653,7 @@ void srpt_chan_drop_fetches(struct srpt_chan *ch)
 		dropped++;
 	}
 	if (dropped)
-		pr_warn(SRPT_DRV ": %s: released with %u descriptor table READ(s) never completed\n",
+		pr_warn("%s: released with %u descriptor table READ(s) never completed\n",
 			ch->name, dropped);
 }
 
@@ -682,7 +684,7 @@ static void srpt_handle_tmf(struct srpt_chan *ch, struct srpt_recv_ctx *rc,
 
 	if (rc->len < sizeof(*t)) {
 		atomic64_inc(&ch->stat_bad_ius);
-		pr_warn_ratelimited(SRPT_DRV ": %s: short SRP_TSK_MGMT (%u bytes)\n",
+		pr_warn_ratelimited("%s: short SRP_TSK_MGMT (%u bytes)\n",
 				    ch->name, rc->len);
 		tag = rc->len >= 16 ? get_unaligned(&t->tag) : 0;
 		srpt_local_rsp(ch, sc, tag, 0, NULL, 0, SRPT_TMF_FAILED);
@@ -693,7 +695,7 @@ static void srpt_handle_tmf(struct srpt_chan *ch, struct srpt_recv_ctx *rc,
 	lun = scsilun_to_int((struct scsi_lun *)&t->lun);
 	fn = srpt_tmf_to_tcm(t->tsk_mgmt_func);
 	if (fn < 0) {
-		pr_info_ratelimited(SRPT_DRV ": %s: unsupported task management function %#x\n",
+		pr_info_ratelimited("%s: unsupported task management function %#x\n",
 				    ch->name, t->tsk_mgmt_func);
 		srpt_local_rsp(ch, sc, tag, 0, NULL, 0,
 			       SRPT_TMF_NOT_SUPPORTED);
@@ -743,7 +745,7 @@ static bool srpt_handle_iu(struct srpt_chan *ch, struct srpt_recv_ctx *rc)
 		srpt_handle_tmf(ch, rc, sc);
 		break;
 	case SRP_I_LOGOUT:
-		pr_info(SRPT_DRV ": %s: initiator logout\n", ch->name);
+		pr_info("%s: initiator logout\n", ch->name);
 		atomic_inc(&ch->credits_owed);
 		srpt_chan_disconnect(ch);
 		break;
@@ -755,7 +757,7 @@ static bool srpt_handle_iu(struct srpt_chan *ch, struct srpt_recv_ctx *rc)
 	default:
 		atomic64_inc(&ch->stat_bad_ius);
 		atomic_inc(&ch->credits_owed);
-		pr_warn_ratelimited(SRPT_DRV ": %s: dropping IU with opcode %#x (%u bytes)\n",
+		pr_warn_ratelimited("%s: dropping IU with opcode %#x (%u bytes)\n",
 				    ch->name, opcode, rc->len);
 		break;
 	}
@@ -798,7 +800,7 @@ static void srpt_over_credits(struct srpt_chan *ch, struct srpt_recv_ctx *rc)
 	srpt_post_recv(ch, rc);
 	/* Said once: more IUs may arrive before the QP is in error. */
 	if (!srpt_chan_disconnect(ch))
-		pr_warn_ratelimited(SRPT_DRV ": %s: initiator exceeds its %u credits (%u IUs waiting), disconnecting\n",
+		pr_warn_ratelimited("%s: initiator exceeds its %u credits (%u IUs waiting), disconnecting\n",
 				    ch->name, ch->rq_depth, ch->nr_pending);
 }
 
@@ -864,7 +866,7 @@ static void srpt_rdma_read_done(struct ib_cq *cq, struct ib_wc *wc)
 	sc->nr_wrs = 0;
 	srpt_retry_rsps(ch);
 	if (sc->state != SRPT_CMD_NEED_DATA) {
-		pr_err_ratelimited(SRPT_DRV ": %s: RDMA READ completion in state %d\n",
+		pr_err_ratelimited("%s: RDMA READ completion in state %d\n",
 				   ch->name, sc->state);
 		return;
 	}
@@ -908,7 +910,7 @@ int srpt_cmd_write_pending(struct se_cmd *cmd)
 	ret = ib_post_send(ch->qp, first, NULL);
 	if (!ret)
 		return 0;
-	pr_err_ratelimited(SRPT_DRV ": %s: posting RDMA READ failed: %d\n",
+	pr_err_ratelimited("%s: posting RDMA READ failed: %d\n",
 			   ch->name, ret);
 undo:
 	atomic_add(sc->nr_wrs, &ch->sq_avail);
@@ -949,7 +951,7 @@ static void srpt_send_response(struct se_cmd *cmd)
 			sc->rsp_data = true;
 		} else {
 			/* No data without its context: ask for a retry. */
-			pr_warn_ratelimited(SRPT_DRV ": %s: no RDMA context for the data of tag %#llx: %d, answering BUSY\n",
+			pr_warn_ratelimited("%s: no RDMA context for the data of tag %#llx: %d, answering BUSY\n",
 					    ch->name, cmd->tag, ret);
 			sc->nr_wrs = 0;
 			status = SAM_STAT_BUSY;

@@ -10,6 +10,8 @@
  *					srp_sq_size, use_srq (per port)
  *   <port>/<tpg>/acls/<initiator>/	GUID, hex port id, IPv4 or IPv6
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/slab.h>
 #include <linux/configfs.h>
 #include <target/target_core_base.h>
@@ -30,7 +32,7 @@ static int srpt_parse_range(const char *what, const char *page, u32 lo,
 	int ret = kstrtou32(page, 0, &v);
 
 	if (ret || v < lo || v > hi) {
-		pr_warn(SRPT_DRV ": %s: expected a number in %u..%u\n", what,
+		pr_warn("%s: expected a number in %u..%u\n", what,
 			lo, hi);
 		return -EINVAL;
 	}
@@ -97,7 +99,7 @@ static ssize_t srpt_attrib_use_srq_store(struct config_item *item,
 	if (!ret)
 		p->attr.use_srq = v;
 	else
-		pr_warn(SRPT_DRV ": %s-%u: switching use_srq to %u failed: %d\n",
+		pr_warn("%s-%u: switching use_srq to %u failed: %d\n",
 			dev_name(&p->hca->dev->dev), p->num, v, ret);
 	mutex_lock(&p->lock);
 	srpt_port_set_enabled(p, was_enabled);
@@ -154,7 +156,7 @@ static ssize_t srpt_rdma_cm_port_store(struct config_item *item,
 	int ret = kstrtou16(page, 0, &port);
 
 	if (ret) {
-		pr_warn(SRPT_DRV ": rdma_cm_port: expected a port number\n");
+		pr_warn("rdma_cm_port: expected a port number\n");
 		return ret;
 	}
 	ret = srpt_cm_listen_rdma(port);
@@ -292,7 +294,7 @@ struct se_wwn *srpt_make_wwn(struct target_fabric_configfs *tf,
 
 	p = srpt_port_by_name(name, &slot);
 	if (!p) {
-		pr_warn(SRPT_DRV ": no RDMA port named %s\n", name);
+		pr_warn("no RDMA port named %s\n", name);
 		return ERR_PTR(-EINVAL);
 	}
 	pn = kzalloc(sizeof(*pn), GFP_KERNEL);
@@ -337,7 +339,7 @@ void srpt_drop_wwn(struct se_wwn *wwn)
 int srpt_acl_init(struct se_node_acl *nacl, const char *name)
 {
 	if (srpt_check_acl_name(name)) {
-		pr_warn(SRPT_DRV ": invalid initiator name %s (want GUID, hex port id or IP address)\n",
+		pr_warn("invalid initiator name %s (want GUID, hex port id or IP address)\n",
 			name);
 		return -EINVAL;
 	}

@@ -7,6 +7,8 @@
  * usable, and what does it describe" and leave the action to the callers.
  * The same file is compiled into srpt_kunit.ko.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/kernel.h>
 #include <linux/string.h>
 #include <linux/ctype.h>

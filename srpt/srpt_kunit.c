@@ -5,6 +5,8 @@
  * srpt_iu.c is compiled into this module directly, so the tests run the
  * exact code of ib_srpt.ko without exporting anything from it.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <kunit/test.h>
 #include "srpt_iu.c"
 

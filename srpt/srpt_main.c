@@ -3,6 +3,8 @@
  * keel ib_srpt: module parameters, RDMA device discovery (ib_client),
  * per-port state and the shared receive queue.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/slab.h>
@@ -251,7 +253,7 @@ void srpt_test_delay(enum srpt_test_delay which, const char *name)
 
 	if (likely(!ms))
 		return;
-	pr_info(SRPT_DRV ": %s: test delay of %u ms\n", name, ms);
+	pr_info("%s: test delay of %u ms\n", name, ms);
 	msleep(ms);
 }
 
@@ -403,7 +405,7 @@ static int srpt_srq_free(struct srpt_hca *hca)
 		return 0;
 	ret = ib_destroy_srq_user(hca->srq, NULL);
 	if (ret) {
-		pr_err(SRPT_DRV ": %s: destroying the SRQ failed: %d, keeping its buffers\n",
+		pr_err("%s: destroying the SRQ failed: %d, keeping its buffers\n",
 		       dev_name(&hca->dev->dev), ret);
 		return ret;
 	}
@@ -520,7 +522,7 @@ static int srpt_add_one(struct ib_device *dev)
 		p->attr.use_srq = false;
 		ret = srpt_port_refresh(p);
 		if (ret) {
-			pr_err(SRPT_DRV ": %s-%u: reading GID failed: %d\n",
+			pr_err("%s-%u: reading GID failed: %d\n",
 			       dev_name(&dev->dev), p->num, ret);
 			goto dealloc_pd;
 		}
@@ -541,7 +543,7 @@ static int srpt_add_one(struct ib_device *dev)
 		}
 		ret = ib_cm_listen(hca->cm_id, cpu_to_be64(srpt_service_guid));
 		if (ret) {
-			pr_err(SRPT_DRV ": %s: IB CM listen failed: %d\n",
+			pr_err("%s: IB CM listen failed: %d\n",
 			       dev_name(&dev->dev), ret);
 			goto destroy_cm;
 		}
@@ -557,7 +559,7 @@ static int srpt_add_one(struct ib_device *dev)
 	list_add_tail(&hca->entry, &srpt_hcas);
 	spin_unlock(&srpt_hcas_lock);
 	ib_set_client_data(dev, &srpt_client, hca);
-	pr_info(SRPT_DRV ": added %s, port 1 %s / %s; login with id_ext=%016llx,ioc_guid=%016llx\n",
+	pr_info("added %s, port 1 %s / %s; login with id_ext=%016llx,ioc_guid=%016llx\n",
 		dev_name(&dev->dev), hca->ports[0].guid_name,
 		hca->ports[0].gid_name, srpt_service_guid, srpt_service_guid);
 	return 0;
@@ -600,12 +602,12 @@ static void srpt_remove_one(struct ib_device *dev, void *data)
 	}
 	srpt_srq_free(hca);
 	ib_dealloc_pd(hca->pd);
-	pr_info(SRPT_DRV ": removed %s\n", dev_name(&dev->dev));
+	pr_info("removed %s\n", dev_name(&dev->dev));
 	srpt_hca_put(hca);
 }
 
 static struct ib_client srpt_client = {
-	.name	= SRPT_DRV,
+	.name	= KBUILD_MODNAME,
 	.add	= srpt_add_one,
 	.remove	= srpt_remove_one,
 };
@@ -615,12 +617,12 @@ static int __init srpt_init(void)
 	int ret;
 
 	if (srp_max_req_size < SRPT_REQ_SIZE_MIN) {
-		pr_err(SRPT_DRV ": srp_max_req_size %u is below the minimum %u\n",
+		pr_err("srp_max_req_size %u is below the minimum %u\n",
 		       srp_max_req_size, SRPT_REQ_SIZE_MIN);
 		return -EINVAL;
 	}
 	if (srpt_srq_size < SRPT_SRQ_MIN || srpt_srq_size > SRPT_SRQ_MAX) {
-		pr_err(SRPT_DRV ": srpt_srq_size %d is outside %u..%u\n",
+		pr_err("srpt_srq_size %d is outside %u..%u\n",
 		       srpt_srq_size, SRPT_SRQ_MIN, SRPT_SRQ_MAX);
 		return -EINVAL;
 	}
@@ -641,7 +643,7 @@ static int __init srpt_init(void)
 	srpt_debugfs_test_knobs();
 	/* Not fatal: configfs discovery_auth/rdma_cm_port can retry. */
 	if (rdma_cm_port && srpt_cm_listen_rdma(rdma_cm_port))
-		pr_warn(SRPT_DRV ": no RDMA CM listener on port %u yet\n",
+		pr_warn("no RDMA CM listener on port %u yet\n",
 			rdma_cm_port);
 	return 0;
 
