@@ -196,7 +196,7 @@ enum srpt_ch_state {
 	SRPT_CH_DISCONNECTED,
 };
 
-/* Command states, stored in srpt_send_ctx.state. */
+/* Command states, stored in srpt_send_ioctx.state. */
 enum srpt_cmd_state {
 	SRPT_CMD_NEW,		/* being parsed / executed by the backend */
 	SRPT_CMD_FETCH_TABLE,	/* RDMA READ of an external table in flight */
@@ -226,12 +226,12 @@ struct srpt_buf {
 };
 
 /**
- * struct srpt_recv_ctx - one receive buffer
+ * struct srpt_recv_ioctx - one receive buffer
  * @b:	      buffer
  * @pending:  entry in srpt_chan.pending while waiting for LIVE or a tag
  * @len:      bytes received
  */
-struct srpt_recv_ctx {
+struct srpt_recv_ioctx {
 	struct srpt_buf		b;
 	struct list_head	pending;
 	u32			len;
@@ -276,13 +276,13 @@ struct srpt_tbl_fetch {
 	struct scatterlist	sg;
 	struct ib_cqe		cqe;
 	void			*buf;
-	struct srpt_recv_ctx	*recv;
+	struct srpt_recv_ioctx	*recv;
 	struct srpt_cmd_desc	desc;
 	u32			nr_wrs;
 };
 
 /**
- * struct srpt_send_ctx - a command slot; indexed by the LIO session tag
+ * struct srpt_send_ioctx - a command slot; indexed by the LIO session tag
  * @b:	       response buffer
  * @ch:	       owning channel
  * @imm_recv:  receive buffer lent to the command (immediate data)
@@ -303,10 +303,10 @@ struct srpt_tbl_fetch {
  * @cmd:       the LIO command
  * @sense:     sense buffer handed to LIO
  */
-struct srpt_send_ctx {
+struct srpt_send_ioctx {
 	struct srpt_buf		b;
 	struct srpt_chan	*ch;
-	struct srpt_recv_ctx	*imm_recv;
+	struct srpt_recv_ioctx	*imm_recv;
 	struct srpt_rw		*rw;
 	struct srpt_rw		rw_one;
 	u32			nr_rw;
@@ -403,8 +403,8 @@ struct srpt_chan {
 	u16			imm_offset;
 	struct srpt_bufpool	*rsp_pool;
 	struct srpt_bufpool	*req_pool;
-	struct srpt_send_ctx	**send_ring;
-	struct srpt_recv_ctx	**recv_ring;
+	struct srpt_send_ioctx	**send_ring;
+	struct srpt_recv_ioctx	**recv_ring;
 	struct list_head	pending;
 	u32			nr_pending;
 	spinlock_t		rsp_lock;
@@ -534,7 +534,7 @@ struct srpt_hca {
 	struct ib_srq		*srq;
 	u32			srq_size;
 	struct srpt_bufpool	*srq_pool;
-	struct srpt_recv_ctx	**srq_ring;
+	struct srpt_recv_ioctx	**srq_ring;
 	struct mutex		srq_lock;
 	struct ib_event_handler	event_handler;
 	struct list_head	entry;
@@ -570,8 +570,9 @@ void **srpt_ring_alloc(struct srpt_hca *hca, u32 n, size_t ctx_size,
 		       enum dma_data_direction dir);
 void srpt_ring_free(struct srpt_hca *hca, void **ring, u32 n,
 		    struct srpt_bufpool *pool, enum dma_data_direction dir);
-int srpt_post_recv(struct srpt_chan *ch, struct srpt_recv_ctx *rc);
-int srpt_post_srq_recv(struct srpt_hca *hca, struct srpt_recv_ctx *rc);
+int srpt_post_recv(struct srpt_chan *ch, struct srpt_recv_ioctx *recv_ioctx);
+int srpt_post_srq_recv(struct srpt_hca *hca,
+		       struct srpt_recv_ioctx *recv_ioctx);
 int srpt_chan_create_hw(struct srpt_chan *ch);
 void srpt_chan_destroy_qp(struct srpt_chan *ch);
 void srpt_chan_destroy_hw(struct srpt_chan *ch);

@@ -187,15 +187,16 @@ bool srpt_set_state(struct srpt_chan *ch, enum srpt_ch_state new)
 	return moved;
 }
 
-static void srpt_fill_recv_wr(struct srpt_hca *hca, struct srpt_recv_ctx *rc,
+static void srpt_fill_recv_wr(struct srpt_hca *hca,
+			      struct srpt_recv_ioctx *recv_ioctx,
 			      struct ib_recv_wr *wr, struct ib_sge *sge)
 {
-	sge->addr = rc->b.dma + rc->b.start;
+	sge->addr = recv_ioctx->b.dma + recv_ioctx->b.start;
 	sge->length = srp_max_req_size;
 	sge->lkey = hca->lkey;
-	rc->b.cqe.done = srpt_recv_done;
+	recv_ioctx->b.cqe.done = srpt_recv_done;
 	wr->next = NULL;
-	wr->wr_cqe = &rc->b.cqe;
+	wr->wr_cqe = &recv_ioctx->b.cqe;
 	wr->sg_list = sge;
 	wr->num_sge = 1;
 }
@@ -203,28 +204,28 @@ static void srpt_fill_recv_wr(struct srpt_hca *hca, struct srpt_recv_ctx *rc,
 /**
  * srpt_post_recv() - give a receive buffer back to the hardware
  * @ch: channel the buffer came from
- * @rc: receive context
+ * @recv_ioctx: receive context
  *
  * Buffers of the shared receive queue go back to the SRQ.
  */
-int srpt_post_recv(struct srpt_chan *ch, struct srpt_recv_ctx *rc)
+int srpt_post_recv(struct srpt_chan *ch, struct srpt_recv_ioctx *recv_ioctx)
 {
 	struct srpt_hca *hca = ch->port->hca;
 	struct ib_recv_wr wr;
 	struct ib_sge sge;
 
 	if (!ch->recv_ring)
-		return srpt_post_srq_recv(hca, rc);
-	srpt_fill_recv_wr(hca, rc, &wr, &sge);
+		return srpt_post_srq_recv(hca, recv_ioctx);
+	srpt_fill_recv_wr(hca, recv_ioctx, &wr, &sge);
 	return ib_post_recv(ch->qp, &wr, NULL);
 }
 
-int srpt_post_srq_recv(struct srpt_hca *hca, struct srpt_recv_ctx *rc)
+int srpt_post_srq_recv(struct srpt_hca *hca, struct srpt_recv_ioctx *recv_ioctx)
 {
 	struct ib_recv_wr wr;
 	struct ib_sge sge;
 
-	srpt_fill_recv_wr(hca, rc, &wr, &sge);
+	srpt_fill_recv_wr(hca, recv_ioctx, &wr, &sge);
 	return ib_post_srq_recv(hca->srq, &wr, NULL);
 }
 

@@ -329,13 +329,13 @@ static void srpt_wait_sess_cmds(struct srpt_chan *ch)
 /* Receive buffers parked on the pending list go back to the SRQ. */
 static void srpt_return_pending(struct srpt_chan *ch)
 {
-	struct srpt_recv_ctx *rc, *next;
+	struct srpt_recv_ioctx *recv_ioctx, *next;
 
 	ch->nr_pending = 0;
-	list_for_each_entry_safe(rc, next, &ch->pending, pending) {
-		list_del_init(&rc->pending);
+	list_for_each_entry_safe(recv_ioctx, next, &ch->pending, pending) {
+		list_del_init(&recv_ioctx->pending);
 		if (!ch->recv_ring)
-			srpt_post_srq_recv(ch->port->hca, rc);
+			srpt_post_srq_recv(ch->port->hca, recv_ioctx);
 	}
 }
 
@@ -466,9 +466,10 @@ static int srpt_alloc_rings(struct srpt_chan *ch, const struct srpt_login *l)
 	ch->rsp_pool = srpt_pool_get(ch->max_rsp);
 	if (!ch->rsp_pool)
 		return -ENOMEM;
-	ch->send_ring = (struct srpt_send_ctx **)
-		srpt_ring_alloc(hca, ch->rq_depth, sizeof(struct srpt_send_ctx),
-				ch->rsp_pool, 0, DMA_TO_DEVICE);
+	ch->send_ring = (struct srpt_send_ioctx **)
+		srpt_ring_alloc(hca, ch->rq_depth,
+				sizeof(struct srpt_send_ioctx), ch->rsp_pool,
+				0, DMA_TO_DEVICE);
 	if (!ch->send_ring)
 		return -ENOMEM;
 	for (i = 0; i < ch->rq_depth; i++) {
@@ -488,9 +489,10 @@ static int srpt_alloc_rings(struct srpt_chan *ch, const struct srpt_login *l)
 	ch->req_pool = srpt_pool_get(start + srp_max_req_size);
 	if (!ch->req_pool)
 		return -ENOMEM;
-	ch->recv_ring = (struct srpt_recv_ctx **)
-		srpt_ring_alloc(hca, ch->rq_depth, sizeof(struct srpt_recv_ctx),
-				ch->req_pool, start, DMA_FROM_DEVICE);
+	ch->recv_ring = (struct srpt_recv_ioctx **)
+		srpt_ring_alloc(hca, ch->rq_depth,
+				sizeof(struct srpt_recv_ioctx), ch->req_pool,
+				start, DMA_FROM_DEVICE);
 	if (!ch->recv_ring)
 		return -ENOMEM;
 	for (i = 0; i < ch->rq_depth; i++)

@@ -436,10 +436,10 @@ static int srpt_srq_alloc(struct srpt_hca *hca)
 	hca->srq_pool = srpt_pool_get(srp_max_req_size);
 	if (!hca->srq_pool)
 		goto fail;
-	hca->srq_ring = (struct srpt_recv_ctx **)
+	hca->srq_ring = (struct srpt_recv_ioctx **)
 		srpt_ring_alloc(hca, hca->srq_size,
-				sizeof(struct srpt_recv_ctx), hca->srq_pool, 0,
-				DMA_FROM_DEVICE);
+				sizeof(struct srpt_recv_ioctx),
+				hca->srq_pool, 0, DMA_FROM_DEVICE);
 	if (!hca->srq_ring)
 		goto fail;
 	hca->srq = srq;
