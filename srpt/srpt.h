@@ -177,6 +177,8 @@ u32 srpt_build_rsp(void *buf, u32 buf_len, u64 tag, u32 credits, u8 status,
 		   u8 flags, u32 resid, const u8 *sense, u32 sense_len);
 u32 srpt_build_tmr_rsp(void *buf, u64 tag, u32 credits, u8 code);
 u8 srpt_resid_flags(enum dma_data_direction dir, bool under, bool over);
+/* Fixed-format sense: 8 bytes of header, ADDITIONAL SENSE LENGTH 10. */
+#define SRPT_IU_SENSE_LEN	18
 u32 srpt_build_invalid_iu_sense(u8 *sense);
 int srpt_fmt_guid_name(char *buf, size_t size, const union ib_gid *gid);
 int srpt_fmt_gid_name(char *buf, size_t size, const union ib_gid *gid);

@@ -502,21 +502,19 @@ u32 srpt_build_tmr_rsp(void *buf, u64 tag, u32 credits, u8 code)
 
 /**
  * srpt_build_invalid_iu_sense() - fixed-format sense for a refused IU
- * @sense: at least 18 bytes
+ * @sense: at least SRPT_IU_SENSE_LEN bytes
  *
- * ILLEGAL REQUEST, INVALID FIELD IN COMMAND INFORMATION UNIT (0Eh/03h).
+ * ILLEGAL REQUEST, INVALID FIELD IN COMMAND INFORMATION UNIT (0Eh/03h),
+ * current, fixed format (what LIO sends for the same refusal).
  *
- * Return: sense length.
+ * Return: sense length, SRPT_IU_SENSE_LEN.
  */
 u32 srpt_build_invalid_iu_sense(u8 *sense)
 {
-	memset(sense, 0, 18);
-	sense[0] = 0x70;
-	sense[2] = ILLEGAL_REQUEST;
-	sense[7] = 10;
-	sense[12] = 0x0e;
-	sense[13] = 0x03;
-	return 18;
+	/* scsi_build_sense_buffer() fills in only the non-zero bytes. */
+	memset(sense, 0, SRPT_IU_SENSE_LEN);
+	scsi_build_sense_buffer(0, sense, ILLEGAL_REQUEST, 0x0e, 0x03);
+	return SRPT_IU_SENSE_LEN;
 }
 
 int srpt_fmt_guid_name(char *buf, size_t size, const union ib_gid *gid)

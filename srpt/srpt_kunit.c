@@ -383,6 +383,12 @@ static void cmd_immediate(struct kunit *test)
 			SRPT_IU_IMM);
 }
 
+/* Fixed format, current, ILLEGAL REQUEST, ASC/ASCQ 0Eh/03h. */
+static const u8 invalid_iu_sense[18] = {
+	0x70, 0, ILLEGAL_REQUEST, 0, 0, 0, 0, 10,
+	0, 0, 0, 0, 0x0e, 0x03, 0, 0, 0, 0,
+};
+
 static void rsp_build(struct kunit *test)
 {
 	u8 *buf = kunit_kzalloc(test, 256, GFP_KERNEL);
@@ -417,9 +423,12 @@ static void rsp_build(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r->data[3], SRPT_TMF_NOT_SUPPORTED);
 
 	KUNIT_EXPECT_EQ(test, srpt_resid_flags(DMA_NONE, true, false), 0);
+	memset(sense, 0xa5, sizeof(sense));
 	KUNIT_EXPECT_EQ(test, srpt_build_invalid_iu_sense(sense), 18U);
 	KUNIT_EXPECT_EQ(test, sense[2], ILLEGAL_REQUEST);
 	KUNIT_EXPECT_EQ(test, sense[12], 0x0e);
+	/* Byte for byte what the hand-packed version put on the wire. */
+	KUNIT_EXPECT_EQ(test, memcmp(sense, invalid_iu_sense, 18), 0);
 }
 
 static void tmf_map(struct kunit *test)
