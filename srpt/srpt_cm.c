@@ -504,6 +504,7 @@ static int srpt_alloc_rings(struct srpt_chan *ch, const struct srpt_login *l)
  * The ACL names a login may match, in order: the session name (RDMA CM
  * source address or IB CM port GUID) below the GUID-form port name, then
  * the initiator port id with and without "0x" below the GID-form one.
+ * The port names are only valid while port->name_lock is held.
  */
 struct srpt_acl_key {
 	struct srpt_port_name	*pn;
@@ -516,6 +517,7 @@ static void srpt_acl_keys(struct srpt_port *port, const char *name,
 			  const u8 *i_id, char id[40],
 			  struct srpt_acl_key keys[SRPT_ACL_KEYS])
 {
+	lockdep_assert_held(&port->name_lock);
 	snprintf(id, 40, "0x%016llx%016llx",
 		 get_unaligned_be64(i_id), get_unaligned_be64(i_id + 8));
 	keys[0].pn = port->guid_wwn;
@@ -557,7 +559,10 @@ static bool srpt_acl_known(struct srpt_port *port, const char *name,
 	return found;
 }
 
-/* Find a TPG below one of the port's WWNs that accepts @name. */
+/*
+ * Find a TPG below one of the port's WWNs that accepts @name. Called with
+ * port->name_lock held: srpt_drop_wwn() must not free @pn meanwhile.
+ */
 static struct se_session *srpt_setup_sess(struct srpt_chan *ch,
 					  struct srpt_port_name *pn,
 					  const char *name)
@@ -565,6 +570,7 @@ static struct se_session *srpt_setup_sess(struct srpt_chan *ch,
 	struct se_session *sess = ERR_PTR(-ENOENT);
 	struct srpt_tpg *tpg;
 
+	lockdep_assert_held(&ch->port->name_lock);
 	if (!pn)
 		return sess;
 	mutex_lock(&pn->lock);

@@ -223,7 +223,8 @@ static int srpt_trim_rw(struct srpt_chan *ch, struct srpt_send_ioctx *ioctx,
 
 /*
  * Post the response built in ioctx->b (and the RDMA WRITEs of its data).
- * Returns -EAGAIN when the send queue has no room for it.
+ * Called with ch->rsp_lock held, so that responses leave in the order of
+ * ch->rsp_wait. Returns -EAGAIN when the send queue has no room for it.
  */
 static int srpt_post_rsp(struct srpt_chan *ch, struct srpt_send_ioctx *ioctx)
 {
@@ -232,6 +233,7 @@ static int srpt_post_rsp(struct srpt_chan *ch, struct srpt_send_ioctx *ioctx)
 	struct ib_sge sge;
 	int i, ret;
 
+	lockdep_assert_held(&ch->rsp_lock);
 	if (atomic_sub_return(1 + ioctx->nr_wrs, &ch->sq_avail) < 0) {
 		atomic_add(1 + ioctx->nr_wrs, &ch->sq_avail);
 		return -EAGAIN;
@@ -363,7 +365,7 @@ static void srpt_local_rsp(struct srpt_chan *ch, struct srpt_send_ioctx *ioctx,
 static void srpt_refuse_cmd(struct srpt_chan *ch, struct srpt_send_ioctx *ioctx,
 			    u64 tag, enum srpt_iu_err err, u32 len, bool tbl)
 {
-	u8 sense[18];
+	u8 sense[SRPT_IU_SENSE_LEN];
 	u32 slen = srpt_build_invalid_iu_sense(sense);
 
 	atomic64_inc(&ch->stat_bad_ius);
