@@ -20,8 +20,8 @@
 #include <net/net_namespace.h>
 #include <scsi/scsi_common.h>
 #include <scsi/scsi_proto.h>
-#include <target/target_core_base.h>
-#include "srpt.h"
+#include <target/target_core_base.h>	/* TCM_*_TAG, TMR_* codes only */
+#include "srpt_wire.h"
 
 static const char * const srpt_iu_errs[SRPT_IU_NR_ERRS] = {
 	[SRPT_IU_OK]		= "ok",
@@ -517,20 +517,20 @@ u32 srpt_build_invalid_iu_sense(u8 *sense)
 	return SRPT_IU_SENSE_LEN;
 }
 
-int srpt_fmt_guid_name(char *buf, size_t size, const union ib_gid *gid)
+int srpt_fmt_guid_name(char *buf, size_t size, const u8 gid[16])
 {
-	const u8 *p = &gid->raw[8];
+	const u8 *p = &gid[8];
 
 	return snprintf(buf, size, "%04x:%04x:%04x:%04x",
 			get_unaligned_be16(p), get_unaligned_be16(p + 2),
 			get_unaligned_be16(p + 4), get_unaligned_be16(p + 6));
 }
 
-int srpt_fmt_gid_name(char *buf, size_t size, const union ib_gid *gid)
+int srpt_fmt_gid_name(char *buf, size_t size, const u8 gid[16])
 {
 	return snprintf(buf, size, "0x%016llx%016llx",
-			get_unaligned_be64(&gid->raw[0]),
-			get_unaligned_be64(&gid->raw[8]));
+			get_unaligned_be64(&gid[0]),
+			get_unaligned_be64(&gid[8]));
 }
 
 /**

@@ -450,17 +450,16 @@ static void tmf_map(struct kunit *test)
 
 static void names(struct kunit *test)
 {
-	union ib_gid gid;
+	u8 gid[16];
 	char buf[64];
 	u64 guid;
 	u8 id[16];
 
-	memset(&gid, 0, sizeof(gid));
-	put_unaligned_be64(0xfe80000000000000ULL, &gid.raw[0]);
-	put_unaligned_be64(0x505400fffe123456ULL, &gid.raw[8]);
-	srpt_fmt_guid_name(buf, sizeof(buf), &gid);
+	put_unaligned_be64(0xfe80000000000000ULL, &gid[0]);
+	put_unaligned_be64(0x505400fffe123456ULL, &gid[8]);
+	srpt_fmt_guid_name(buf, sizeof(buf), gid);
 	KUNIT_EXPECT_STREQ(test, buf, "5054:00ff:fe12:3456");
-	srpt_fmt_gid_name(buf, sizeof(buf), &gid);
+	srpt_fmt_gid_name(buf, sizeof(buf), gid);
 	KUNIT_EXPECT_STREQ(test, buf, "0xfe80000000000000505400fffe123456");
 
 	KUNIT_EXPECT_EQ(test, srpt_parse_guid_name("5054:00ff:fe12:3456",
