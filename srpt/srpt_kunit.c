@@ -511,7 +511,7 @@ static struct kunit_case srpt_iu_cases[] = {
 };
 
 static struct kunit_suite srpt_iu_suite = {
-	.name = "srpt_iu",
+	.name = "keel_srpt_iu",
 	.test_cases = srpt_iu_cases,
 };
 kunit_test_suite(srpt_iu_suite);
