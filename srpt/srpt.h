@@ -62,7 +62,15 @@
 /* ------------------------------------------------------------------ */
 /* Runtime objects. */
 
-/* Channel states; a channel only ever moves to a higher state. */
+/**
+ * enum srpt_ch_state - channel states; a channel only ever moves up
+ * @SRPT_CH_CONNECTING:	   login accepted, waiting for RTU/ESTABLISHED
+ * @SRPT_CH_LIVE:	   IUs are processed
+ * @SRPT_CH_DISCONNECTING: DREQ sent or received, about to close
+ * @SRPT_CH_DRAINING:	   QP in the error state, waiting for the flushed
+ *			   zero-length write
+ * @SRPT_CH_DISCONNECTED:  release work queued
+ */
 enum srpt_ch_state {
 	SRPT_CH_CONNECTING,
 	SRPT_CH_LIVE,
@@ -71,16 +79,29 @@ enum srpt_ch_state {
 	SRPT_CH_DISCONNECTED,
 };
 
-/* Command states, stored in srpt_send_ioctx.state. */
+/**
+ * enum srpt_cmd_state - command states, in srpt_send_ioctx.state
+ * @SRPT_CMD_NEW:	    being parsed / executed by the backend
+ * @SRPT_CMD_FETCH_TABLE:   RDMA READ of an external descriptor table in
+ *			    flight
+ * @SRPT_CMD_NEED_DATA:	    RDMA READ of write data in flight
+ * @SRPT_CMD_DATA_IN:	    data arrived, backend executing
+ * @SRPT_CMD_RSP_SENT:	    SRP_RSP (and its RDMA WRITEs) posted
+ * @SRPT_CMD_MGMT:	    task management function in LIO
+ * @SRPT_CMD_MGMT_RSP_SENT: its SRP_RSP posted
+ * @SRPT_CMD_LOCAL_RSP:	    error response built without LIO
+ * @SRPT_CMD_DONE:	    the send context is free (tag returned or about
+ *			    to be)
+ */
 enum srpt_cmd_state {
-	SRPT_CMD_NEW,		/* being parsed / executed by the backend */
-	SRPT_CMD_FETCH_TABLE,	/* RDMA READ of an external table in flight */
-	SRPT_CMD_NEED_DATA,	/* RDMA READ of write data in flight */
-	SRPT_CMD_DATA_IN,	/* data arrived, backend executing */
-	SRPT_CMD_RSP_SENT,	/* SRP_RSP (+ RDMA WRITEs) posted */
-	SRPT_CMD_MGMT,		/* task management function in LIO */
+	SRPT_CMD_NEW,
+	SRPT_CMD_FETCH_TABLE,
+	SRPT_CMD_NEED_DATA,
+	SRPT_CMD_DATA_IN,
+	SRPT_CMD_RSP_SENT,
+	SRPT_CMD_MGMT,
 	SRPT_CMD_MGMT_RSP_SENT,
-	SRPT_CMD_LOCAL_RSP,	/* error response built without LIO */
+	SRPT_CMD_LOCAL_RSP,
 	SRPT_CMD_DONE,
 };
 
@@ -200,7 +221,7 @@ struct srpt_send_ioctx {
 	u8			sense[TRANSPORT_SENSE_BUFFER];
 };
 
-/* A kmem_cache shared by all rings with the same buffer size. */
+/* A kmem_cache shared by all rings with the same buffer size (srpt_chan.c). */
 struct srpt_bufpool;
 
 /**
@@ -311,7 +332,15 @@ struct srpt_nexus {
 	u8			t_id[16];
 };
 
-/* Per-port tunables, configfs tpg attrib/ (shared by all TPGs). */
+/**
+ * struct srpt_port_attr - per-port tunables, configfs tpgt_N/attrib/
+ * @max_rdma_size: srp_max_rdma_size, announced in the DM IOC profile
+ * @max_rsp_size:  srp_max_rsp_size, response buffer size of new channels
+ * @sq_size:	   srp_sq_size, send queue size of new channels
+ * @use_srq:	   use_srq: the HCA's channels receive on its SRQ
+ *
+ * Shared by all TPGs of the port; new values apply to new channels.
+ */
 struct srpt_port_attr {
 	u32	max_rdma_size;
 	u32	max_rsp_size;
@@ -335,7 +364,12 @@ struct srpt_port_name {
 	char			name[64];
 };
 
-/* A TPG below a port name. */
+/**
+ * struct srpt_tpg - a TPG below a port name
+ * @entry:  in srpt_port_name.tpgs
+ * @pname:  the port name
+ * @se_tpg: LIO TPG
+ */
 struct srpt_tpg {
 	struct list_head	entry;
 	struct srpt_port_name	*pname;
@@ -507,22 +541,33 @@ void srpt_cmd_release(struct se_cmd *se_cmd);
 int srpt_cmd_stop_free(struct se_cmd *se_cmd);
 int srpt_cmd_state_of(struct se_cmd *se_cmd);
 
-/* srpt_debugfs.c: fault injection for tests (debugfs ib_srpt/fail_*) */
+/**
+ * enum srpt_fault - fault injection for tests (srpt_debugfs.c)
+ * @SRPT_FAULT_TABLE_READ:  lose a table READ completion (fail_table_read)
+ * @SRPT_FAULT_DRAIN_FLUSH: lose the drain marker's flush (fail_drain_flush)
+ * @SRPT_NR_FAULTS:	    number of faults
+ */
 enum srpt_fault {
-	SRPT_FAULT_TABLE_READ,	/* lose a table READ completion */
-	SRPT_FAULT_DRAIN_FLUSH,	/* lose the drain marker's flush */
+	SRPT_FAULT_TABLE_READ,
+	SRPT_FAULT_DRAIN_FLUSH,
 	SRPT_NR_FAULTS,
 };
 
-/*
- * srpt_debugfs.c: test knobs (debugfs ib_srpt/test_*, all 0 by default; see
- * Documentation/srpt.rst). Each delay pauses one control path, never the
- * data path, so that a test can reliably put an event into a race window.
+/**
+ * enum srpt_test_delay - test knobs (srpt_debugfs.c)
+ * @SRPT_DELAY_RELEASE: release work, after the thread stopped
+ * @SRPT_DELAY_LOGIN:	login admitted, before its channel exists
+ * @SRPT_DELAY_RTU:	IB CM RTU, before the QP moves to RTS
+ * @SRPT_NR_DELAYS:	number of delays
+ *
+ * debugfs ib_srpt/test_*, all 0 by default (Documentation/srpt.rst). Each
+ * delay pauses one control path, never the data path, so that a test can
+ * reliably put an event into a race window.
  */
 enum srpt_test_delay {
-	SRPT_DELAY_RELEASE,	/* release work, after the thread stopped */
-	SRPT_DELAY_LOGIN,	/* login admitted, before its channel exists */
-	SRPT_DELAY_RTU,		/* IB CM RTU, before the QP moves to RTS */
+	SRPT_DELAY_RELEASE,
+	SRPT_DELAY_LOGIN,
+	SRPT_DELAY_RTU,
 	SRPT_NR_DELAYS,
 };
 

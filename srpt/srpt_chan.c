@@ -48,6 +48,14 @@
 /* ---------------------------------------------------------------- */
 /* Buffer pools: one kmem_cache per buffer size, shared and refcounted. */
 
+/**
+ * struct srpt_bufpool - IU buffers of one size, shared by all rings
+ * @entry: in srpt_pools
+ * @cache: the buffers, 512-byte aligned
+ * @size:  buffer size
+ * @users: rings (and SRQs) using the pool, under srpt_pools_lock
+ * @name:  cache name, "srpt_buf_<size>"
+ */
 struct srpt_bufpool {
 	struct list_head	entry;
 	struct kmem_cache	*cache;
@@ -65,6 +73,8 @@ static DEFINE_MUTEX(srpt_pools_lock);
  *
  * Buffers are 512-byte aligned so that immediate data placed at the right
  * offset can be handed to block drivers in place.
+ *
+ * Return: the pool, referenced (srpt_pool_put()), or NULL.
  */
 struct srpt_bufpool *srpt_pool_get(u32 size)
 {
@@ -95,6 +105,12 @@ out:
 	return p;
 }
 
+/**
+ * srpt_pool_put() - drop a reference to a buffer pool
+ * @p: pool from srpt_pool_get(), or NULL
+ *
+ * The last user destroys the cache; every buffer must be back by then.
+ */
 void srpt_pool_put(struct srpt_bufpool *p)
 {
 	if (!p)
@@ -154,6 +170,14 @@ fail:
 	return NULL;
 }
 
+/**
+ * srpt_ring_free() - unmap and free a ring from srpt_ring_alloc()
+ * @hca:  device the buffers are mapped for
+ * @ring: the ring, or NULL; partly allocated rings are fine
+ * @n:	  ring size
+ * @pool: buffer pool
+ * @dir:  DMA direction the buffers were mapped with
+ */
 void srpt_ring_free(struct srpt_hca *hca, void **ring, u32 n,
 		    struct srpt_bufpool *pool, enum dma_data_direction dir)
 {
@@ -186,6 +210,12 @@ static const char * const srpt_state_names[] = {
 	[SRPT_CH_DISCONNECTED]	= "disconnected",
 };
 
+/**
+ * srpt_state_name() - a channel state for log lines and session lists
+ * @s: state
+ *
+ * Return: its name, "?" for a value out of range.
+ */
 const char *srpt_state_name(enum srpt_ch_state s)
 {
 	return (unsigned int)s < ARRAY_SIZE(srpt_state_names) ?
@@ -233,6 +263,8 @@ static void srpt_fill_recv_wr(struct srpt_hca *hca,
  * @recv_ioctx: receive context
  *
  * Buffers of the shared receive queue go back to the SRQ.
+ *
+ * Return: 0 or the error of ib_post_recv().
  */
 int srpt_post_recv(struct srpt_chan *ch, struct srpt_recv_ioctx *recv_ioctx)
 {
@@ -246,6 +278,13 @@ int srpt_post_recv(struct srpt_chan *ch, struct srpt_recv_ioctx *recv_ioctx)
 	return ib_post_recv(ch->qp, &wr, NULL);
 }
 
+/**
+ * srpt_post_srq_recv() - give a receive buffer to the HCA's SRQ
+ * @hca:	device with a shared receive queue
+ * @recv_ioctx: receive context of that SRQ's ring
+ *
+ * Return: 0 or the error of ib_post_srq_recv().
+ */
 int srpt_post_srq_recv(struct srpt_hca *hca, struct srpt_recv_ioctx *recv_ioctx)
 {
 	struct ib_recv_wr wr;
@@ -263,6 +302,8 @@ int srpt_post_srq_recv(struct srpt_hca *hca, struct srpt_recv_ioctx *recv_ioctx)
  * used to start processing IUs that arrived before the connection was
  * established; on a channel in the error state its (flushed) completion
  * proves that every earlier work request has completed.
+ *
+ * Return: 0 or the error of ib_post_send().
  */
 int srpt_post_zero_write(struct srpt_chan *ch)
 {
@@ -298,8 +339,12 @@ static void srpt_qp_event(struct ib_event *ev, void *ctx)
 	}
 }
 
-/*
- * CQ callback, may run in hard or soft interrupt context, and at any time
+/**
+ * srpt_cq_event() - CQ completion callback: wake the completion thread
+ * @cq:	 the channel's CQ
+ * @ctx: the channel
+ *
+ * May run in hard or soft interrupt context, and at any time
  * until ib_destroy_cq() returns: flushes of receives posted to a QP in the
  * error state, anything after the drain watchdog released the channel.
  * ch->thread therefore stays set, and referenced, until the CQ is gone;
@@ -347,13 +392,18 @@ static int srpt_poll(struct srpt_chan *ch, int budget)
 	return done;
 }
 
-/*
+/**
+ * srpt_poll_spin() - busy-poll an empty CQ for a moment
+ * @ch: channel
+ *
  * Keep polling an empty CQ for up to srpt_poll_usecs before the thread arms
  * it and sleeps. On an HCA that completes within microseconds, catching the
  * next completion here saves an interrupt, a wakeup and two context
  * switches; under TCG with rxe it only cost IOPS, so it is off by default
  * (Documentation/srpt.rst, "Busy-polling"). Gives up at once when another
- * task wants this CPU. Returns true when it found completions.
+ * task wants this CPU.
+ *
+ * Return: true when it found completions.
  */
 static bool srpt_poll_spin(struct srpt_chan *ch)
 {
@@ -372,11 +422,16 @@ static bool srpt_poll_spin(struct srpt_chan *ch)
 	return false;
 }
 
-/*
- * The completion thread. It sleeps in TASK_INTERRUPTIBLE: an idle channel
+/**
+ * srpt_compl_thread() - the channel's completion thread
+ * @arg: the channel
+ *
+ * Polls the CQ, then re-arms it and sleeps. It sleeps in TASK_INTERRUPTIBLE: an idle channel
  * may sleep for hours, and an uninterruptible sleep would count towards
  * the load average and trip the hung-task detector. Kernel threads do not
  * receive signals, so the interruptible sleep cannot be cut short by one.
+ *
+ * Return: 0, when srpt_chan_stop_thread() stops it.
  */
 static int srpt_compl_thread(void *arg)
 {
@@ -431,6 +486,8 @@ static int srpt_ib_qp_init(struct srpt_chan *ch)
  *
  * When the device refuses the requested send queue size it is halved
  * down to SRPT_SQ_MIN. The thread is created but not started.
+ *
+ * Return: 0, or an error with everything created so far destroyed again.
  */
 int srpt_chan_create_hw(struct srpt_chan *ch)
 {
@@ -531,6 +588,10 @@ fail:
 	return ret;
 }
 
+/**
+ * srpt_chan_start_thread() - let the completion thread run
+ * @ch: channel whose srpt_chan_create_hw() succeeded
+ */
 void srpt_chan_start_thread(struct srpt_chan *ch)
 {
 	wake_up_process(ch->thread);
@@ -602,6 +663,13 @@ static void srpt_chan_free(struct kref *ref)
 	kfree_rcu(ch, rcu);
 }
 
+/**
+ * srpt_chan_put() - drop a channel reference
+ * @ch: channel
+ *
+ * The last one frees the channel after an RCU grace period, so that
+ * readers walking the nexus lists under RCU never see it go.
+ */
 void srpt_chan_put(struct srpt_chan *ch)
 {
 	kref_put(&ch->ref, srpt_chan_free);
@@ -638,7 +706,10 @@ void srpt_chan_close(struct srpt_chan *ch)
 			      SRPT_DRAIN_TIMEOUT_SECS * HZ);
 }
 
-/*
+/**
+ * srpt_drain_watchdog() - release a channel whose drain marker never came
+ * @w: ch->drain_watchdog, armed by srpt_chan_close()
+ *
  * A device that never flushes the drain marker (hardware fault, device
  * going away) must not keep a channel, its session and its initiator's
  * relogin hostage: release it anyway.
@@ -723,7 +794,10 @@ void srpt_chan_fatal(struct srpt_chan *ch, const char *what,
 	srpt_chan_disconnect(ch);
 }
 
-/* Close every channel of a port; called with port->lock held. */
+/**
+ * srpt_port_close_all() - disconnect every channel of a port
+ * @port: port; called with port->lock held
+ */
 void srpt_port_close_all(struct srpt_port *port)
 {
 	struct srpt_nexus *nx;
@@ -807,13 +881,28 @@ bool srpt_port_login_begin(struct srpt_port *port, struct ib_srq **srq)
 	return ok;
 }
 
-/* An admitted login failed before it had a channel to release. */
+/**
+ * srpt_port_login_fail() - an admitted login failed before it had a channel
+ * @port: port of srpt_port_login_begin()
+ *
+ * Undoes the live_chans count of the login; the release work does that
+ * for a login that got a channel.
+ */
 void srpt_port_login_fail(struct srpt_port *port)
 {
 	if (atomic_dec_and_test(&port->live_chans))
 		wake_up_all(&port->chans_gone);
 }
 
+/**
+ * srpt_zero_write_done() - completion of the zero-length RDMA WRITE
+ * @cq: the channel's CQ
+ * @wc: its work completion
+ *
+ * Success means the channel just went live: process the IUs that arrived
+ * before. A flush means every earlier work request has completed: the
+ * channel is DISCONNECTED and its release work is queued.
+ */
 static void srpt_zero_write_done(struct ib_cq *cq, struct ib_wc *wc)
 {
 	struct srpt_chan *ch = wc->qp->qp_context;
@@ -889,6 +978,15 @@ static void srpt_nexus_drop(struct srpt_port *port, struct srpt_nexus *nx)
 	kfree_rcu(nx, rcu);
 }
 
+/**
+ * srpt_release_work() - final teardown of a DISCONNECTED channel
+ * @w: ch->release_work, on srpt_wq
+ *
+ * Waits for the LIO session's commands, stops the completion thread,
+ * removes the session, destroys CM id, QP and CQ, leaves the nexus, frees
+ * the rings and ends the channel's live_chans count. Drops the reference
+ * the channel was created with.
+ */
 static void srpt_release_work(struct work_struct *w)
 {
 	struct srpt_chan *ch = container_of(w, struct srpt_chan, release_work);

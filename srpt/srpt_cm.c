@@ -42,12 +42,20 @@ static DEFINE_MUTEX(srpt_listen_lock);	/* protects the two below */
 static struct rdma_cm_id *srpt_listen_id;
 static u16 srpt_listen_port;
 
-/*
+/**
+ * srpt_get_nexus() - the nexus a new channel joins
+ * @port:  port; called with port->lock held
+ * @i_id:  initiator port identifier
+ * @t_id:  target port identifier
+ * @fresh: an unused, allocated nexus
+ *
  * The nexus of (@i_id, @t_id), or *@fresh made into it (and *@fresh set to
- * NULL). Called with port->lock held, in the same critical section that
+ * NULL). Called in the same critical section that
  * puts the new channel on it: a nexus lives exactly as long as it has
  * channels (srpt_nexus_drop()), so logins that never get a channel,
  * rejected ones above all, leave nothing behind.
+ *
+ * Return: the nexus.
  */
 static struct srpt_nexus *srpt_get_nexus(struct srpt_port *port,
 					 const u8 *i_id, const u8 *t_id,
@@ -508,7 +516,10 @@ static int srpt_login(struct srpt_hca *hca, u32 pnum, struct rdma_cm_id *rid,
 	return 0;
 }
 
-/*
+/**
+ * srpt_chan_established() - the connection is up: the channel goes live
+ * @ch: channel
+ *
  * ESTABLISHED (RDMA CM) or RTU (IB CM): only a channel that is still
  * CONNECTING goes live. After a REP, a close may come first (second
  * single-channel login of the nexus, port disable); its QP is in or on
@@ -697,6 +708,10 @@ static struct rdma_cm_id *srpt_rdma_listen_on(struct sockaddr *sa)
  * @port: TCP-space port number, 0 to stop listening
  *
  * Listens on [::]:port, or on 0.0.0.0:port where IPv6 is unavailable.
+ * The old listener goes once the new one listens.
+ *
+ * Return: 0, or the error of the last listen attempt (the old listener
+ * then stays).
  */
 int srpt_cm_listen_rdma(u16 port)
 {
@@ -734,11 +749,19 @@ int srpt_cm_listen_rdma(u16 port)
 	return 0;
 }
 
+/**
+ * srpt_cm_stop_rdma() - stop the RDMA CM listener, if there is one
+ */
 void srpt_cm_stop_rdma(void)
 {
 	srpt_cm_listen_rdma(0);
 }
 
+/**
+ * srpt_cm_rdma_port() - the port the RDMA CM listener is on
+ *
+ * Return: the TCP-space port number, 0 when not listening.
+ */
 u16 srpt_cm_rdma_port(void)
 {
 	return READ_ONCE(srpt_listen_port);

@@ -165,8 +165,11 @@ unwind:
 	return ret;
 }
 
-/*
+/**
  * srpt_trim_rw() - RDMA-WRITE no more than LIO returns
+ * @ch:	   channel
+ * @ioctx: Data-In command whose remote buffers are set up
+ * @len:   bytes LIO returns (cmd->data_length)
  *
  * LIO cuts cmd->data_length down to the CDB's allocation length, and an
  * emulated command may return less still; the pages behind the rest of
@@ -174,6 +177,8 @@ unwind:
  * on allocation). Buffers past @len get no RDMA WRITE, the buffer holding
  * the end of the data gets a context that stops there. Idempotent.
  * Process context (rdma_rw_ctx_init() may allocate).
+ *
+ * Return: 0, or the error of rdma_rw_ctx_init() for the last buffer.
  */
 static int srpt_trim_rw(struct srpt_chan *ch, struct srpt_send_ioctx *ioctx,
 			u32 len)
@@ -278,7 +283,7 @@ static void srpt_rsp_failed(struct srpt_chan *ch, struct srpt_send_ioctx *ioctx)
 		target_put_sess_cmd(&ioctx->cmd);
 }
 
-/*
+/**
  * srpt_retry_rsps() - post responses that waited for send queue room
  * @ch: channel
  *
@@ -307,8 +312,10 @@ static void srpt_retry_rsps(struct srpt_chan *ch)
 	}
 }
 
-/*
+/**
  * srpt_queue_rsp() - send the response built in ioctx->b, now or later
+ * @ch:	   channel
+ * @ioctx: command whose response (and RDMA WRITEs) are ready
  *
  * A response never gets lost for want of a send queue slot: it waits on
  * ch->rsp_wait, in order, until completions free enough slots. LIO is
@@ -404,7 +411,7 @@ static bool srpt_partial_blocks(struct srpt_send_ioctx *ioctx)
 	return false;
 }
 
-/*
+/**
  * srpt_compl_cpu() - the CPU on which LIO is to complete a new command
  *
  * LIO completes a command (posts the response, for a read the data too)
@@ -414,6 +421,8 @@ static bool srpt_partial_blocks(struct srpt_send_ioctx *ioctx)
  * responses waits for the end of the batch. The next online CPU posts
  * them while the thread keeps polling (measured in Documentation/srpt.rst);
  * with one CPU this is the receiving CPU again.
+ *
+ * Return: the CPU for se_cmd->cpuid.
  */
 static int srpt_compl_cpu(void)
 {
@@ -425,10 +434,18 @@ static int srpt_compl_cpu(void)
 	return cpu;
 }
 
-/*
- * Hand a parsed SRP_CMD whose remote buffers are known to LIO. @recv_ioctx
- * holds the IU (and immediate data). Returns true when @recv_ioctx is now
- * owned by the command.
+/**
+ * srpt_start_cmd() - hand a parsed SRP_CMD to LIO
+ * @ch:		channel
+ * @recv_ioctx: receive buffer holding the IU (and immediate data)
+ * @ioctx:	the command's send context
+ * @d:		the command, its remote buffers known (in the IU or fetched)
+ *
+ * Sets up the data transfer (immediate data in place, or one rdma_rw
+ * context per remote buffer) and submits the command; refusals and
+ * failures before LIO owns the command get a local response.
+ *
+ * Return: true when @recv_ioctx is now owned by the command.
  */
 static bool srpt_start_cmd(struct srpt_chan *ch,
 			   struct srpt_recv_ioctx *recv_ioctx,
@@ -523,9 +540,13 @@ static void srpt_fetch_free(struct srpt_chan *ch, struct srpt_tbl_fetch *f)
 	f->recv = NULL;
 }
 
-/*
- * The table has arrived (or its READ failed or was flushed); runs in the
- * channel's completion thread like the receive path.
+/**
+ * srpt_table_read_done() - an external descriptor table has arrived
+ * @cq: the channel's CQ
+ * @wc: completion of the table READ (or its failure or flush)
+ *
+ * Runs in the channel's completion thread like the receive path: checks
+ * the table and starts the command, or refuses it.
  */
 static void srpt_table_read_done(struct ib_cq *cq, struct ib_wc *wc)
 {
@@ -578,11 +599,19 @@ static void srpt_table_read_done(struct ib_cq *cq, struct ib_wc *wc)
 		srpt_post_recv(ch, recv_ioctx);
 }
 
-/*
+/**
+ * srpt_fetch_table() - RDMA READ an external descriptor table
+ * @ch:		channel
+ * @recv_ioctx: receive buffer of the SRP_CMD
+ * @ioctx:	the command's send context
+ * @d:		the parsed command, @d->tbl_len set
+ *
  * The descriptor table is larger than what the IU carries: fetch it from
  * the initiator with an RDMA READ and continue in srpt_table_read_done().
- * The receive buffer (CDB, tag, LUN) is held until then. Returns true when
- * @recv_ioctx is held.
+ * The receive buffer (CDB, tag, LUN) is held until then; when the READ
+ * cannot be posted the command gets BUSY.
+ *
+ * Return: true when @recv_ioctx is held.
  */
 static bool srpt_fetch_table(struct srpt_chan *ch,
 			     struct srpt_recv_ioctx *recv_ioctx,
@@ -716,9 +745,16 @@ static void srpt_handle_tmf(struct srpt_chan *ch,
 		srpt_local_rsp(ch, ioctx, tag, 0, NULL, 0, SRPT_TMF_FAILED);
 }
 
-/*
- * Handle one received IU. Returns false when it has to wait (channel not
- * live yet, or no free tag); the caller then keeps it on ch->pending.
+/**
+ * srpt_handle_iu() - dispatch one received IU by its opcode
+ * @ch:		channel; called from its completion thread
+ * @recv_ioctx: the IU
+ *
+ * The receive buffer is reposted unless a command keeps it (immediate
+ * data, descriptor table fetch).
+ *
+ * Return: false when the IU has to wait (channel not live yet, or no free
+ * tag); the caller then keeps it on ch->pending.
  */
 static bool srpt_handle_iu(struct srpt_chan *ch,
 			   struct srpt_recv_ioctx *recv_ioctx)
@@ -815,6 +851,17 @@ static void srpt_over_credits(struct srpt_chan *ch,
 				    ch->name, ch->rq_depth, ch->nr_pending);
 }
 
+/**
+ * srpt_recv_done() - an IU arrived (or its receive was flushed)
+ * @cq: the channel's CQ
+ * @wc: work completion of a srpt_recv_ioctx
+ *
+ * Runs in the channel's completion thread. The IU is handled at once
+ * unless earlier ones are waiting, in which case it queues behind them on
+ * ch->pending; an initiator that exceeds its credits is disconnected. A
+ * failed receive disconnects the channel, an SRQ buffer goes back to the
+ * SRQ.
+ */
 void srpt_recv_done(struct ib_cq *cq, struct ib_wc *wc)
 {
 	struct srpt_chan *ch = wc->qp->qp_context;
@@ -840,6 +887,16 @@ void srpt_recv_done(struct ib_cq *cq, struct ib_wc *wc)
 	ch->nr_pending++;
 }
 
+/**
+ * srpt_send_done() - a response has been sent (or flushed)
+ * @cq: the channel's CQ
+ * @wc: work completion of a srpt_send_ioctx's SEND
+ *
+ * Gives the send queue slots of the response and its RDMA WRITEs back,
+ * posts responses that waited for them, releases the command (to LIO, or
+ * just its tag for a local response) and retries IUs that waited for a
+ * tag.
+ */
 void srpt_send_done(struct ib_cq *cq, struct ib_wc *wc)
 {
 	struct srpt_chan *ch = wc->qp->qp_context;
@@ -891,7 +948,16 @@ static void srpt_rdma_read_done(struct ib_cq *cq, struct ib_wc *wc)
 	target_execute_cmd(&ioctx->cmd);
 }
 
-/* LIO: fetch write data from the initiator. */
+/**
+ * srpt_cmd_write_pending() - LIO: fetch the write data from the initiator
+ * @cmd: command
+ *
+ * Immediate data is already here; otherwise one RDMA READ chain fetches
+ * every remote buffer and srpt_rdma_read_done() executes the command.
+ *
+ * Return: 0; -ENOMEM when the send queue is full (LIO retries); -EIO on
+ * a closing channel or the error of a failed post (LIO fails the command).
+ */
 int srpt_cmd_write_pending(struct se_cmd *cmd)
 {
 	struct srpt_send_ioctx *ioctx = to_send_ioctx(cmd);
@@ -993,12 +1059,24 @@ static void srpt_send_response(struct se_cmd *cmd)
 	srpt_queue_rsp(ch, ioctx);
 }
 
+/**
+ * srpt_cmd_data_in() - LIO: send Data-In and status of a command
+ * @cmd: command
+ *
+ * Return: 0; the response goes out now or when the send queue has room.
+ */
 int srpt_cmd_data_in(struct se_cmd *cmd)
 {
 	srpt_send_response(cmd);
 	return 0;
 }
 
+/**
+ * srpt_cmd_status() - LIO: send status only, no data
+ * @cmd: command
+ *
+ * Return: 0; the response goes out now or when the send queue has room.
+ */
 int srpt_cmd_status(struct se_cmd *cmd)
 {
 	to_send_ioctx(cmd)->status_only = true;
@@ -1006,17 +1084,33 @@ int srpt_cmd_status(struct se_cmd *cmd)
 	return 0;
 }
 
+/**
+ * srpt_cmd_tmr_rsp() - LIO: send the response of a task management function
+ * @cmd: the TMR's command
+ */
 void srpt_cmd_tmr_rsp(struct se_cmd *cmd)
 {
 	srpt_send_response(cmd);
 }
 
-/* LIO aborted the command without a response: return its credit. */
+/**
+ * srpt_cmd_aborted() - LIO: a command ended without a response
+ * @cmd: command
+ *
+ * Its credit goes back to the initiator with the next response.
+ */
 void srpt_cmd_aborted(struct se_cmd *cmd)
 {
 	atomic_inc(&to_send_ioctx(cmd)->ch->credits_owed);
 }
 
+/**
+ * srpt_cmd_release() - LIO: the last reference to a command is gone
+ * @cmd: command
+ *
+ * Reposts a receive buffer lent for immediate data, frees the RDMA
+ * contexts and returns the session tag (and with it the send context).
+ */
 void srpt_cmd_release(struct se_cmd *cmd)
 {
 	struct srpt_send_ioctx *ioctx = to_send_ioctx(cmd);
@@ -1033,11 +1127,23 @@ void srpt_cmd_release(struct se_cmd *cmd)
 	target_free_tag(cmd->se_sess, cmd);
 }
 
+/**
+ * srpt_cmd_stop_free() - LIO: drop the reference taken at submission
+ * @cmd: command
+ *
+ * Return: what target_put_sess_cmd() returns (1 when it was the last).
+ */
 int srpt_cmd_stop_free(struct se_cmd *cmd)
 {
 	return target_put_sess_cmd(cmd);
 }
 
+/**
+ * srpt_cmd_state_of() - LIO: the fabric state of a command, for reports
+ * @cmd: command
+ *
+ * Return: enum srpt_cmd_state of the command's send context.
+ */
 int srpt_cmd_state_of(struct se_cmd *cmd)
 {
 	return to_send_ioctx(cmd)->state;

@@ -236,6 +236,13 @@ struct configfs_attribute *srpt_wwn_attrs[] = {
 	NULL,
 };
 
+/**
+ * srpt_tpg_enable() - LIO: tpgt_N/enable, allow or stop logins on the port
+ * @se_tpg: TPG
+ * @enable: new setting; disabling disconnects every channel of the port
+ *
+ * Return: 0.
+ */
 int srpt_tpg_enable(struct se_portal_group *se_tpg, bool enable)
 {
 	struct srpt_port *p = srpt_port_of_tpg(se_tpg);
@@ -246,6 +253,13 @@ int srpt_tpg_enable(struct se_portal_group *se_tpg, bool enable)
 	return 0;
 }
 
+/**
+ * srpt_tpg_make() - LIO: mkdir of a TPG below a port name
+ * @wwn:  the port name's WWN
+ * @name: directory name (tpgt_N)
+ *
+ * Return: the TPG or an ERR_PTR().
+ */
 struct se_portal_group *srpt_tpg_make(struct se_wwn *wwn, const char *name)
 {
 	struct srpt_port_name *pn = container_of(wwn, struct srpt_port_name,
@@ -268,6 +282,10 @@ struct se_portal_group *srpt_tpg_make(struct se_wwn *wwn, const char *name)
 	return &tpg->se_tpg;
 }
 
+/**
+ * srpt_tpg_drop() - LIO: rmdir of a TPG; disables the port
+ * @se_tpg: TPG
+ */
 void srpt_tpg_drop(struct se_portal_group *se_tpg)
 {
 	struct srpt_tpg *tpg = container_of(se_tpg, struct srpt_tpg, se_tpg);
@@ -285,6 +303,18 @@ void srpt_tpg_drop(struct se_portal_group *se_tpg)
 	kfree(tpg);
 }
 
+/**
+ * srpt_make_wwn() - LIO: mkdir of a port name (GUID or GID form)
+ * @tf:	   fabric
+ * @group: parent configfs group
+ * @name:  port name
+ *
+ * Each form of a port's name can exist once; the WWN holds an HCA
+ * reference until srpt_drop_wwn().
+ *
+ * Return: the WWN, or ERR_PTR(-EINVAL) for an unknown name, -EEXIST for
+ * one that exists, -ENOMEM.
+ */
 struct se_wwn *srpt_make_wwn(struct target_fabric_configfs *tf,
 			     struct config_group *group, const char *name)
 {
@@ -319,6 +349,10 @@ struct se_wwn *srpt_make_wwn(struct target_fabric_configfs *tf,
 	return &pn->wwn;
 }
 
+/**
+ * srpt_drop_wwn() - LIO: rmdir of a port name
+ * @wwn: the WWN from srpt_make_wwn()
+ */
 void srpt_drop_wwn(struct se_wwn *wwn)
 {
 	struct srpt_port_name *pn = container_of(wwn, struct srpt_port_name,
@@ -336,6 +370,13 @@ void srpt_drop_wwn(struct se_wwn *wwn)
 	kfree(pn);
 }
 
+/**
+ * srpt_acl_init() - LIO: check the name of a new node ACL
+ * @nacl: the ACL
+ * @name: initiator name: GUID, hex port id or IP address
+ *
+ * Return: 0 or -EINVAL.
+ */
 int srpt_acl_init(struct se_node_acl *nacl, const char *name)
 {
 	if (srpt_check_acl_name(name)) {

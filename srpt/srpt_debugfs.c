@@ -50,6 +50,13 @@ DEFINE_SHOW_ATTRIBUTE(srpt_sessions);
 static u32 srpt_delays[SRPT_NR_DELAYS];
 static atomic_t srpt_qp_err_fails = ATOMIC_INIT(0);
 
+/**
+ * srpt_test_delay() - sleep on a control path if a test asked for it
+ * @which: the knob (debugfs ib_srpt/test_delay_*_ms)
+ * @name:  channel or session name for the log line
+ *
+ * Costs one READ_ONCE while the knob is 0, its default.
+ */
 void srpt_test_delay(enum srpt_test_delay which, const char *name)
 {
 	u32 ms = READ_ONCE(srpt_delays[which]);
@@ -60,6 +67,13 @@ void srpt_test_delay(enum srpt_test_delay which, const char *name)
 	msleep(ms);
 }
 
+/**
+ * srpt_test_qp_err_fails() - is this move of a QP to the error state to fail
+ *
+ * Counts debugfs ib_srpt/test_fail_qp_err down by one per call.
+ *
+ * Return: true while the count was above zero.
+ */
 bool srpt_test_qp_err_fails(void)
 {
 	if (likely(!atomic_read(&srpt_qp_err_fails)))
@@ -114,6 +128,12 @@ static const char *const srpt_fault_names[SRPT_NR_FAULTS] = {
 	[SRPT_FAULT_DRAIN_FLUSH] = "fail_drain_flush",
 };
 
+/**
+ * srpt_inject() - is this completion to be lost (fault injection)
+ * @which: fault, debugfs ib_srpt/fail_*
+ *
+ * Return: what should_fail() decides for that fault_attr.
+ */
 bool srpt_inject(enum srpt_fault which)
 {
 	return should_fail(&srpt_faults[which], 1);

@@ -38,6 +38,12 @@ static const char * const srpt_iu_errs[SRPT_IU_NR_ERRS] = {
 	[SRPT_IU_IMM]		= "bad immediate data",
 };
 
+/**
+ * srpt_iu_err_str() - why an IU was refused, for log lines
+ * @err: reason from srpt_parse_cmd() and friends
+ *
+ * Return: a short text, "?" for a value out of range.
+ */
 const char *srpt_iu_err_str(enum srpt_iu_err err)
 {
 	if ((unsigned int)err >= SRPT_IU_NR_ERRS)
@@ -388,6 +394,8 @@ int srpt_tmf_to_tcm(u8 srp_fn)
 /**
  * srpt_tmr_rsp_code() - SRP RSP_CODE for a LIO TMR response
  * @tcm_response: TMR_FUNCTION_* value
+ *
+ * Return: SRPT_TMF_OK, SRPT_TMF_NOT_SUPPORTED (rejected) or SRPT_TMF_FAILED.
  */
 u8 srpt_tmr_rsp_code(int tcm_response)
 {
@@ -398,6 +406,19 @@ u8 srpt_tmr_rsp_code(int tcm_response)
 	return SRPT_TMF_FAILED;
 }
 
+/**
+ * srpt_build_login_rsp() - build an SRP_LOGIN_RSP
+ * @buf:       at least sizeof(struct srp_login_rsp) bytes
+ * @tag:       tag of the SRP_LOGIN_REQ
+ * @credits:   REQUEST LIMIT DELTA, the channel's receive ring size
+ * @max_it_iu: largest IU the initiator may send (srp_max_req_size)
+ * @max_ti_iu: largest IU we will send
+ * @rsp_flags: SRP_LOGIN_RSP_* flags (multichannel result, immediate data)
+ *
+ * Both direct and indirect descriptors are supported.
+ *
+ * Return: the response length.
+ */
 u32 srpt_build_login_rsp(void *buf, u64 tag, u32 credits, u32 max_it_iu,
 			 u32 max_ti_iu, u8 rsp_flags)
 {
@@ -415,6 +436,14 @@ u32 srpt_build_login_rsp(void *buf, u64 tag, u32 credits, u32 max_it_iu,
 	return sizeof(*r);
 }
 
+/**
+ * srpt_build_login_rej() - build an SRP_LOGIN_REJ
+ * @buf:    at least sizeof(struct srp_login_rej) bytes
+ * @tag:    tag of the SRP_LOGIN_REQ (0 when it could not be decoded)
+ * @reason: SRP_LOGIN_REJ_* reason
+ *
+ * Return: the reject length.
+ */
 u32 srpt_build_login_rej(void *buf, u64 tag, u32 reason)
 {
 	struct srp_login_rej *r = buf;
@@ -433,6 +462,8 @@ u32 srpt_build_login_rej(void *buf, u64 tag, u32 reason)
  * @dir:   data direction of the command
  * @under: SCF_UNDERFLOW_BIT set
  * @over:  SCF_OVERFLOW_BIT set
+ *
+ * Return: SRP_RSP_FLAG_{DO,DI}{UNDER,OVER} for @dir, or 0.
  */
 u8 srpt_resid_flags(enum dma_data_direction dir, bool under, bool over)
 {
@@ -486,6 +517,15 @@ u32 srpt_build_rsp(void *buf, u32 buf_len, u64 tag, u32 credits, u8 status,
 	return sizeof(*r) + sense_len;
 }
 
+/**
+ * srpt_build_tmr_rsp() - build the SRP_RSP of a task management function
+ * @buf:     at least sizeof(struct srp_rsp) + 4 bytes
+ * @tag:     tag of the SRP_TSK_MGMT
+ * @credits: REQUEST LIMIT DELTA
+ * @code:    RSP_CODE (SRPT_TMF_*), in the 4 bytes of response data
+ *
+ * Return: the response length.
+ */
 u32 srpt_build_tmr_rsp(void *buf, u64 tag, u32 credits, u8 code)
 {
 	struct srp_rsp *r = buf;
@@ -517,6 +557,14 @@ u32 srpt_build_invalid_iu_sense(u8 *sense)
 	return SRPT_IU_SENSE_LEN;
 }
 
+/**
+ * srpt_fmt_guid_name() - port name in GUID form, "xxxx:xxxx:xxxx:xxxx"
+ * @buf:  result
+ * @size: its size
+ * @gid:  GID, raw bytes; its lower half (the interface id) is used
+ *
+ * Return: what snprintf() returns.
+ */
 int srpt_fmt_guid_name(char *buf, size_t size, const u8 gid[16])
 {
 	const u8 *p = &gid[8];
@@ -526,6 +574,14 @@ int srpt_fmt_guid_name(char *buf, size_t size, const u8 gid[16])
 			get_unaligned_be16(p + 4), get_unaligned_be16(p + 6));
 }
 
+/**
+ * srpt_fmt_gid_name() - port name in GID form, "0x" and 32 hex digits
+ * @buf:  result
+ * @size: its size
+ * @gid:  GID, raw bytes
+ *
+ * Return: what snprintf() returns.
+ */
 int srpt_fmt_gid_name(char *buf, size_t size, const u8 gid[16])
 {
 	return snprintf(buf, size, "0x%016llx%016llx",

@@ -100,17 +100,25 @@ static void srpt_hca_free(struct kref *ref)
 	kfree(container_of(ref, struct srpt_hca, ref));
 }
 
+/**
+ * srpt_hca_put() - drop an HCA reference
+ * @hca: HCA from srpt_hca_get() or srpt_port_by_name()
+ *
+ * The last one frees the srpt_hca (configfs WWNs can outlive the device).
+ */
 void srpt_hca_put(struct srpt_hca *hca)
 {
 	kref_put(&hca->ref, srpt_hca_free);
 }
 
 /**
- * srpt_hca_get() - the HCA of @dev, referenced, or NULL once it is removed
+ * srpt_hca_get() - the HCA of an RDMA device, referenced
  * @dev: RDMA device
  *
  * For the RDMA CM, whose connection requests may still arrive while
  * srpt_remove_one() runs; drop the reference with srpt_hca_put().
+ *
+ * Return: the HCA, or NULL once it is removed.
  */
 struct srpt_hca *srpt_hca_get(struct ib_device *dev)
 {
@@ -134,6 +142,8 @@ struct srpt_hca *srpt_hca_get(struct ib_device *dev)
  * @slot: set to the port's WWN pointer for that form
  *
  * Takes a reference on the HCA, dropped by srpt_hca_put().
+ *
+ * Return: the port, or NULL when no port has that name.
  */
 struct srpt_port *srpt_port_by_name(const char *name,
 				    struct srpt_port_name ***slot)
@@ -336,6 +346,9 @@ fail:
  * srpt_hca_set_srq() - switch the HCA between per-channel rings and SRQ
  * @hca: device; its ports must have no channels (caller disabled them)
  * @on:	 use the shared receive queue for new channels
+ *
+ * Return: 0; -EBUSY while a port has channels or logins; or the error of
+ * creating or destroying the SRQ.
  */
 int srpt_hca_set_srq(struct srpt_hca *hca, bool on)
 {

@@ -93,20 +93,35 @@ struct srpt_cmd_desc {
 	u32				tbl_len;
 };
 
-/* Why an IU was refused; an index into srpt_iu_err_str(). */
+/**
+ * enum srpt_iu_err - why an IU was refused; text from srpt_iu_err_str()
+ * @SRPT_IU_OK:		not refused
+ * @SRPT_IU_SHORT:	IU shorter than its fixed part
+ * @SRPT_IU_CDB:	CDB longer than the IU provides
+ * @SRPT_IU_BIDI:	both data-in and data-out descriptors
+ * @SRPT_IU_FMT:	reserved descriptor format
+ * @SRPT_IU_DESC_TRUNC: descriptor runs past the IU
+ * @SRPT_IU_DESC_COUNT: descriptor table length/count mismatch
+ * @SRPT_IU_DESC_MANY:	more than SRPT_DESC_MAX descriptors
+ * @SRPT_IU_LEN_SUM:	descriptor lengths do not add up
+ * @SRPT_IU_TOO_BIG:	transfer larger than SRPT_MAX_XFER
+ * @SRPT_IU_ZERO_BUF:	empty buffer in an indirect table
+ * @SRPT_IU_IMM:	immediate data not negotiated or bad
+ * @SRPT_IU_NR_ERRS:	number of reasons
+ */
 enum srpt_iu_err {
 	SRPT_IU_OK = 0,
-	SRPT_IU_SHORT,		/* IU shorter than its fixed part */
-	SRPT_IU_CDB,		/* CDB longer than the IU provides */
-	SRPT_IU_BIDI,		/* both data-in and data-out descriptors */
-	SRPT_IU_FMT,		/* reserved descriptor format */
-	SRPT_IU_DESC_TRUNC,	/* descriptor runs past the IU */
-	SRPT_IU_DESC_COUNT,	/* descriptor table length/count mismatch */
-	SRPT_IU_DESC_MANY,	/* more than SRPT_DESC_MAX descriptors */
-	SRPT_IU_LEN_SUM,	/* descriptor lengths do not add up */
-	SRPT_IU_TOO_BIG,	/* transfer larger than SRPT_MAX_XFER */
-	SRPT_IU_ZERO_BUF,	/* empty buffer in an indirect table */
-	SRPT_IU_IMM,		/* immediate data not negotiated or bad */
+	SRPT_IU_SHORT,
+	SRPT_IU_CDB,
+	SRPT_IU_BIDI,
+	SRPT_IU_FMT,
+	SRPT_IU_DESC_TRUNC,
+	SRPT_IU_DESC_COUNT,
+	SRPT_IU_DESC_MANY,
+	SRPT_IU_LEN_SUM,
+	SRPT_IU_TOO_BIG,
+	SRPT_IU_ZERO_BUF,
+	SRPT_IU_IMM,
 	SRPT_IU_NR_ERRS
 };
 
