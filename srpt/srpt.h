@@ -28,8 +28,7 @@
 #include <rdma/rw.h>
 #include <scsi/srp.h>
 #include <target/target_core_base.h>
-
-#define SRPT_DRV	"ib_srpt"
+#include "srpt_wire.h"
 
 /* Limits; the values match the in-tree driver so that tools see the same. */
 #define SRPT_RQ_DEPTH_MAX	128	/* credits and tags per channel */
@@ -43,20 +42,11 @@
 #define SRPT_RSP_SIZE_MIN	40	/* sizeof(struct srp_rsp) + 4 */
 #define SRPT_RSP_SIZE_DEFAULT	256
 #define SRPT_RSP_SIZE_MAX	1024
-#define SRPT_IMM_OFFSET_MAX	80
 #define SRPT_IMM_DATA_MAX	8192
 #define SRPT_REQ_SIZE_MIN	996
 #define SRPT_ADD_CDB_MAX	16
 /* max(cmd + add. CDB + 128 indirect descriptors, imm. offset + 8 KiB) */
 #define SRPT_REQ_SIZE_DEFAULT	8276
-#define SRPT_MIN_IT_IU_LEN	64
-/* Largest transfer one SRP_CMD may describe (hostile IUs cannot ask more). */
-#define SRPT_MAX_XFER		(128U << 20)
-/*
- * Most remote buffers one SRP_CMD may describe, in the IU (at most 255
- * there) or in an external table fetched by RDMA READ (16 KiB at most).
- */
-#define SRPT_DESC_MAX		1024
 
 /* Completion thread: work completions per ib_poll_cq and per wakeup. */
 #define SRPT_WC_BATCH		16
@@ -69,127 +59,18 @@
 /* Seconds a draining channel waits for its flushed zero-length write. */
 #define SRPT_DRAIN_TIMEOUT_SECS	30
 
-/* SRP_LOGIN_REQ req_flags, SRP_CMD task attributes, SRP_RSP codes. */
-#define SRPT_MCH_MASK		0x03
-#define SRPT_TASK_SIMPLE	0
-#define SRPT_TASK_HEAD		1
-#define SRPT_TASK_ORDERED	2
-#define SRPT_TASK_ACA		4
-#define SRPT_TMF_OK		0x00
-#define SRPT_TMF_NOT_SUPPORTED	0x04
-#define SRPT_TMF_FAILED		0x05
-
-/* ------------------------------------------------------------------ */
-/* Pure IU parsing and building (srpt_iu.c, covered by srpt_kunit.c). */
-
-/**
- * struct srpt_login - a decoded SRP_LOGIN_REQ, whatever CM carried it
- * @tag:	  initiator tag, echoed back untouched
- * @it_iu_len:	  largest IU the initiator will send
- * @buf_fmt:	  required buffer formats (SRP_BUF_FORMAT_*)
- * @flags:	  req_flags (multichannel action, immediate data request)
- * @imm_offset:	  requested immediate data offset (0 = not requested)
- * @opcode:	  opcode byte as received
- * @i_port_id:	  initiator port identifier
- * @t_port_id:	  target port identifier
- */
-struct srpt_login {
-	u64	tag;
-	u32	it_iu_len;
-	u16	buf_fmt;
-	u8	flags;
-	u8	opcode;
-	u16	imm_offset;
-	u8	i_port_id[16];
-	u8	t_port_id[16];
-};
-
-/**
- * struct srpt_cmd_desc - what an SRP_CMD asks for, validated
- * @cdb:	 CDB inside the IU (at least 16 bytes readable)
- * @lun:	 LUN
- * @tag:	 initiator tag (opaque)
- * @task_attr:	 TCM_*_TAG
- * @dir:	 DMA_NONE, DMA_TO_DEVICE (data-out) or DMA_FROM_DEVICE
- * @fmt:	 SRP_NO_DATA_DESC, _DIRECT, _INDIRECT or _IMM
- * @data_len:	 total transfer length
- * @nbufs:	 remote buffers described by @bufs
- * @bufs:	 remote buffer descriptors, inside the IU or inside a fetched
- *		 external table (unaligned)
- * @imm_off:	 offset of immediate data in the IU
- * @tbl_va:	 external descriptor table: initiator address
- * @tbl_key:	 external descriptor table: remote key
- * @tbl_len:	 external descriptor table: length, 0 for none; srpt_parse_cmd()
- *		 leaves @nbufs at 0 and @bufs unset for such a table
- */
-struct srpt_cmd_desc {
-	const u8			*cdb;
-	u64				lun;
-	u64				tag;
-	int				task_attr;
-	enum dma_data_direction		dir;
-	u8				fmt;
-	u32				data_len;
-	u32				nbufs;
-	const struct srp_direct_buf	*bufs;
-	u32				imm_off;
-	u64				tbl_va;
-	u32				tbl_key;
-	u32				tbl_len;
-};
-
-/* Why an IU was refused; an index into srpt_iu_err_str(). */
-enum srpt_iu_err {
-	SRPT_IU_OK = 0,
-	SRPT_IU_SHORT,		/* IU shorter than its fixed part */
-	SRPT_IU_CDB,		/* CDB longer than the IU provides */
-	SRPT_IU_BIDI,		/* both data-in and data-out descriptors */
-	SRPT_IU_FMT,		/* reserved descriptor format */
-	SRPT_IU_DESC_TRUNC,	/* descriptor runs past the IU */
-	SRPT_IU_DESC_COUNT,	/* descriptor table length/count mismatch */
-	SRPT_IU_DESC_MANY,	/* more than SRPT_DESC_MAX descriptors */
-	SRPT_IU_LEN_SUM,	/* descriptor lengths do not add up */
-	SRPT_IU_TOO_BIG,	/* transfer larger than SRPT_MAX_XFER */
-	SRPT_IU_ZERO_BUF,	/* empty buffer in an indirect table */
-	SRPT_IU_IMM,		/* immediate data not negotiated or bad */
-	SRPT_IU_NR_ERRS
-};
-
-const char *srpt_iu_err_str(enum srpt_iu_err err);
-int srpt_login_from_rdma(struct srpt_login *l, const void *priv,
-			 unsigned int len);
-int srpt_login_from_ib(struct srpt_login *l, const void *priv,
-		       unsigned int len);
-u32 srpt_login_check(const struct srpt_login *l, u64 service_guid,
-		     u32 max_req_size);
-u16 srpt_login_imm_offset(const struct srpt_login *l);
-enum srpt_iu_err srpt_parse_cmd(const void *iu, u32 len, u16 imm_offset,
-				u32 max_req_size, struct srpt_cmd_desc *d);
-enum srpt_iu_err srpt_check_descs(const struct srp_direct_buf *bufs,
-				  u32 nbufs, u32 total,
-				  struct srpt_cmd_desc *d);
-enum srpt_iu_err srpt_parse_ext_table(const void *tbl,
-				      struct srpt_cmd_desc *d);
-int srpt_tmf_to_tcm(u8 srp_fn);
-u8 srpt_tmr_rsp_code(int tcm_response);
-u32 srpt_build_login_rsp(void *buf, u64 tag, u32 credits, u32 max_it_iu,
-			 u32 max_ti_iu, u8 rsp_flags);
-u32 srpt_build_login_rej(void *buf, u64 tag, u32 reason);
-u32 srpt_build_rsp(void *buf, u32 buf_len, u64 tag, u32 credits, u8 status,
-		   u8 flags, u32 resid, const u8 *sense, u32 sense_len);
-u32 srpt_build_tmr_rsp(void *buf, u64 tag, u32 credits, u8 code);
-u8 srpt_resid_flags(enum dma_data_direction dir, bool under, bool over);
-u32 srpt_build_invalid_iu_sense(u8 *sense);
-int srpt_fmt_guid_name(char *buf, size_t size, const union ib_gid *gid);
-int srpt_fmt_gid_name(char *buf, size_t size, const union ib_gid *gid);
-int srpt_parse_guid_name(const char *name, u64 *guid);
-int srpt_parse_port_id_name(const char *name, u8 id[16]);
-int srpt_check_acl_name(const char *name);
-
 /* ------------------------------------------------------------------ */
 /* Runtime objects. */
 
-/* Channel states; a channel only ever moves to a higher state. */
+/**
+ * enum srpt_ch_state - channel states; a channel only ever moves up
+ * @SRPT_CH_CONNECTING:	   login accepted, waiting for RTU/ESTABLISHED
+ * @SRPT_CH_LIVE:	   IUs are processed
+ * @SRPT_CH_DISCONNECTING: DREQ sent or received, about to close
+ * @SRPT_CH_DRAINING:	   QP in the error state, waiting for the flushed
+ *			   zero-length write
+ * @SRPT_CH_DISCONNECTED:  release work queued
+ */
 enum srpt_ch_state {
 	SRPT_CH_CONNECTING,
 	SRPT_CH_LIVE,
@@ -198,16 +79,29 @@ enum srpt_ch_state {
 	SRPT_CH_DISCONNECTED,
 };
 
-/* Command states, stored in srpt_send_ctx.state. */
+/**
+ * enum srpt_cmd_state - command states, in srpt_send_ioctx.state
+ * @SRPT_CMD_NEW:	    being parsed / executed by the backend
+ * @SRPT_CMD_FETCH_TABLE:   RDMA READ of an external descriptor table in
+ *			    flight
+ * @SRPT_CMD_NEED_DATA:	    RDMA READ of write data in flight
+ * @SRPT_CMD_DATA_IN:	    data arrived, backend executing
+ * @SRPT_CMD_RSP_SENT:	    SRP_RSP (and its RDMA WRITEs) posted
+ * @SRPT_CMD_MGMT:	    task management function in LIO
+ * @SRPT_CMD_MGMT_RSP_SENT: its SRP_RSP posted
+ * @SRPT_CMD_LOCAL_RSP:	    error response built without LIO
+ * @SRPT_CMD_DONE:	    the send context is free (tag returned or about
+ *			    to be)
+ */
 enum srpt_cmd_state {
-	SRPT_CMD_NEW,		/* being parsed / executed by the backend */
-	SRPT_CMD_FETCH_TABLE,	/* RDMA READ of an external table in flight */
-	SRPT_CMD_NEED_DATA,	/* RDMA READ of write data in flight */
-	SRPT_CMD_DATA_IN,	/* data arrived, backend executing */
-	SRPT_CMD_RSP_SENT,	/* SRP_RSP (+ RDMA WRITEs) posted */
-	SRPT_CMD_MGMT,		/* task management function in LIO */
+	SRPT_CMD_NEW,
+	SRPT_CMD_FETCH_TABLE,
+	SRPT_CMD_NEED_DATA,
+	SRPT_CMD_DATA_IN,
+	SRPT_CMD_RSP_SENT,
+	SRPT_CMD_MGMT,
 	SRPT_CMD_MGMT_RSP_SENT,
-	SRPT_CMD_LOCAL_RSP,	/* error response built without LIO */
+	SRPT_CMD_LOCAL_RSP,
 	SRPT_CMD_DONE,
 };
 
@@ -228,12 +122,12 @@ struct srpt_buf {
 };
 
 /**
- * struct srpt_recv_ctx - one receive buffer
+ * struct srpt_recv_ioctx - one receive buffer
  * @b:	      buffer
  * @pending:  entry in srpt_chan.pending while waiting for LIVE or a tag
  * @len:      bytes received
  */
-struct srpt_recv_ctx {
+struct srpt_recv_ioctx {
 	struct srpt_buf		b;
 	struct list_head	pending;
 	u32			len;
@@ -278,13 +172,13 @@ struct srpt_tbl_fetch {
 	struct scatterlist	sg;
 	struct ib_cqe		cqe;
 	void			*buf;
-	struct srpt_recv_ctx	*recv;
+	struct srpt_recv_ioctx	*recv;
 	struct srpt_cmd_desc	desc;
 	u32			nr_wrs;
 };
 
 /**
- * struct srpt_send_ctx - a command slot; indexed by the LIO session tag
+ * struct srpt_send_ioctx - a command slot; indexed by the LIO session tag
  * @b:	       response buffer
  * @ch:	       owning channel
  * @imm_recv:  receive buffer lent to the command (immediate data)
@@ -305,10 +199,10 @@ struct srpt_tbl_fetch {
  * @cmd:       the LIO command
  * @sense:     sense buffer handed to LIO
  */
-struct srpt_send_ctx {
+struct srpt_send_ioctx {
 	struct srpt_buf		b;
 	struct srpt_chan	*ch;
-	struct srpt_recv_ctx	*imm_recv;
+	struct srpt_recv_ioctx	*imm_recv;
 	struct srpt_rw		*rw;
 	struct srpt_rw		rw_one;
 	u32			nr_rw;
@@ -327,7 +221,7 @@ struct srpt_send_ctx {
 	u8			sense[TRANSPORT_SENSE_BUFFER];
 };
 
-/* A kmem_cache shared by all rings with the same buffer size. */
+/* A kmem_cache shared by all rings with the same buffer size (srpt_chan.c). */
 struct srpt_bufpool;
 
 /**
@@ -405,8 +299,8 @@ struct srpt_chan {
 	u16			imm_offset;
 	struct srpt_bufpool	*rsp_pool;
 	struct srpt_bufpool	*req_pool;
-	struct srpt_send_ctx	**send_ring;
-	struct srpt_recv_ctx	**recv_ring;
+	struct srpt_send_ioctx	**send_ring;
+	struct srpt_recv_ioctx	**recv_ring;
 	struct list_head	pending;
 	u32			nr_pending;
 	spinlock_t		rsp_lock;
@@ -438,7 +332,15 @@ struct srpt_nexus {
 	u8			t_id[16];
 };
 
-/* Per-port tunables, configfs tpg attrib/ (shared by all TPGs). */
+/**
+ * struct srpt_port_attr - per-port tunables, configfs tpgt_N/attrib/
+ * @max_rdma_size: srp_max_rdma_size, announced in the DM IOC profile
+ * @max_rsp_size:  srp_max_rsp_size, response buffer size of new channels
+ * @sq_size:	   srp_sq_size, send queue size of new channels
+ * @use_srq:	   use_srq: the HCA's channels receive on its SRQ
+ *
+ * Shared by all TPGs of the port; new values apply to new channels.
+ */
 struct srpt_port_attr {
 	u32	max_rdma_size;
 	u32	max_rsp_size;
@@ -462,7 +364,12 @@ struct srpt_port_name {
 	char			name[64];
 };
 
-/* A TPG below a port name. */
+/**
+ * struct srpt_tpg - a TPG below a port name
+ * @entry:  in srpt_port_name.tpgs
+ * @pname:  the port name
+ * @se_tpg: LIO TPG
+ */
 struct srpt_tpg {
 	struct list_head	entry;
 	struct srpt_port_name	*pname;
@@ -536,7 +443,7 @@ struct srpt_hca {
 	struct ib_srq		*srq;
 	u32			srq_size;
 	struct srpt_bufpool	*srq_pool;
-	struct srpt_recv_ctx	**srq_ring;
+	struct srpt_recv_ioctx	**srq_ring;
 	struct mutex		srq_lock;
 	struct ib_event_handler	event_handler;
 	struct list_head	entry;
@@ -564,7 +471,7 @@ void srpt_port_set_enabled(struct srpt_port *port, bool on);
 struct srpt_hca *srpt_hca_get(struct ib_device *dev);
 void srpt_walk_sessions(void (*emit)(void *arg, const char *line), void *arg);
 
-/* srpt_ch.c */
+/* srpt_chan.c */
 struct srpt_bufpool *srpt_pool_get(u32 size);
 void srpt_pool_put(struct srpt_bufpool *pool);
 void **srpt_ring_alloc(struct srpt_hca *hca, u32 n, size_t ctx_size,
@@ -572,9 +479,14 @@ void **srpt_ring_alloc(struct srpt_hca *hca, u32 n, size_t ctx_size,
 		       enum dma_data_direction dir);
 void srpt_ring_free(struct srpt_hca *hca, void **ring, u32 n,
 		    struct srpt_bufpool *pool, enum dma_data_direction dir);
-int srpt_post_recv(struct srpt_chan *ch, struct srpt_recv_ctx *rc);
-int srpt_post_srq_recv(struct srpt_hca *hca, struct srpt_recv_ctx *rc);
+int srpt_post_recv(struct srpt_chan *ch, struct srpt_recv_ioctx *recv_ioctx);
+int srpt_post_srq_recv(struct srpt_hca *hca,
+		       struct srpt_recv_ioctx *recv_ioctx);
+struct srpt_chan *srpt_chan_alloc(struct srpt_port *port, struct ib_srq *srq,
+				  const char *name);
+int srpt_chan_alloc_rings(struct srpt_chan *ch, u16 imm_offset);
 int srpt_chan_create_hw(struct srpt_chan *ch);
+void srpt_chan_discard(struct srpt_chan *ch);
 void srpt_chan_destroy_qp(struct srpt_chan *ch);
 void srpt_chan_destroy_hw(struct srpt_chan *ch);
 void srpt_chan_start_thread(struct srpt_chan *ch);
@@ -582,21 +494,22 @@ void srpt_chan_stop_thread(struct srpt_chan *ch);
 int srpt_post_zero_write(struct srpt_chan *ch);
 bool srpt_set_state(struct srpt_chan *ch, enum srpt_ch_state new);
 const char *srpt_state_name(enum srpt_ch_state s);
+void srpt_chan_put(struct srpt_chan *ch);
+void srpt_chan_close(struct srpt_chan *ch);
+int srpt_chan_disconnect(struct srpt_chan *ch);
+void srpt_chan_disconnect_wait(struct srpt_chan *ch);
+void srpt_chan_fatal(struct srpt_chan *ch, const char *what,
+		     enum ib_wc_status status);
+bool srpt_port_login_begin(struct srpt_port *port, struct ib_srq **srq);
+void srpt_port_login_fail(struct srpt_port *port);
+void srpt_port_close_all(struct srpt_port *port);
+void srpt_port_wait_chans(struct srpt_port *port);
 
 /* srpt_cm.c */
 int srpt_cm_listen_rdma(u16 port);
 void srpt_cm_stop_rdma(void);
 u16 srpt_cm_rdma_port(void);
 int srpt_ib_cm_handler(struct ib_cm_id *cm_id, const struct ib_cm_event *ev);
-void srpt_chan_close(struct srpt_chan *ch);
-int srpt_chan_disconnect(struct srpt_chan *ch);
-void srpt_chan_disconnect_wait(struct srpt_chan *ch);
-void srpt_port_close_all(struct srpt_port *port);
-void srpt_chan_put(struct srpt_chan *ch);
-void srpt_chan_fatal(struct srpt_chan *ch, const char *what,
-		     enum ib_wc_status status);
-void srpt_zero_write_done(struct ib_cq *cq, struct ib_wc *wc);
-void srpt_port_wait_chans(struct srpt_port *port);
 
 /* srpt_dm.c */
 void srpt_dm_register(struct srpt_port *port);
@@ -628,25 +541,38 @@ void srpt_cmd_release(struct se_cmd *se_cmd);
 int srpt_cmd_stop_free(struct se_cmd *se_cmd);
 int srpt_cmd_state_of(struct se_cmd *se_cmd);
 
-/* srpt_main.c: fault injection for tests (debugfs ib_srpt/fail_*) */
+/**
+ * enum srpt_fault - fault injection for tests (srpt_debugfs.c)
+ * @SRPT_FAULT_TABLE_READ:  lose a table READ completion (fail_table_read)
+ * @SRPT_FAULT_DRAIN_FLUSH: lose the drain marker's flush (fail_drain_flush)
+ * @SRPT_NR_FAULTS:	    number of faults
+ */
 enum srpt_fault {
-	SRPT_FAULT_TABLE_READ,	/* lose a table READ completion */
-	SRPT_FAULT_DRAIN_FLUSH,	/* lose the drain marker's flush */
+	SRPT_FAULT_TABLE_READ,
+	SRPT_FAULT_DRAIN_FLUSH,
 	SRPT_NR_FAULTS,
 };
 
-/*
- * srpt_main.c: test knobs (debugfs ib_srpt/test_*, all 0 by default; see
- * Documentation/srpt.rst). Each delay pauses one control path, never the
- * data path, so that a test can reliably put an event into a race window.
+/**
+ * enum srpt_test_delay - test knobs (srpt_debugfs.c)
+ * @SRPT_DELAY_RELEASE: release work, after the thread stopped
+ * @SRPT_DELAY_LOGIN:	login admitted, before its channel exists
+ * @SRPT_DELAY_RTU:	IB CM RTU, before the QP moves to RTS
+ * @SRPT_NR_DELAYS:	number of delays
+ *
+ * debugfs ib_srpt/test_*, all 0 by default (Documentation/srpt.rst). Each
+ * delay pauses one control path, never the data path, so that a test can
+ * reliably put an event into a race window.
  */
 enum srpt_test_delay {
-	SRPT_DELAY_RELEASE,	/* release work, after the thread stopped */
-	SRPT_DELAY_LOGIN,	/* login admitted, before its channel exists */
-	SRPT_DELAY_RTU,		/* IB CM RTU, before the QP moves to RTS */
+	SRPT_DELAY_RELEASE,
+	SRPT_DELAY_LOGIN,
+	SRPT_DELAY_RTU,
 	SRPT_NR_DELAYS,
 };
 
+void srpt_debugfs_init(void);
+void srpt_debugfs_exit(void);
 void srpt_test_delay(enum srpt_test_delay which, const char *name);
 bool srpt_test_qp_err_fails(void);
 

@@ -1,30 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * keel ib_srpt: connection management - the RDMA CM listener, IB CM
- * logins, SRP_LOGIN_REQ handling and the channel life cycle.
+ * keel ib_srpt: connection management - the RDMA CM listener, the IB CM
+ * and RDMA CM event handlers and SRP_LOGIN_REQ handling.
  *
- * Channel states only move forward:
- *
- *   CONNECTING --ESTABLISHED/RTU--> LIVE --disconnect--> DISCONNECTING
- *        |                           |                        |
- *        +-------- reject/error -----+---- close ------> DRAINING
- *                                                             |
- *   zero-length WRITE flushed (every earlier WR completed) ---+
- *        v
- *   DISCONNECTED --> release work on srpt_wq: stop the LIO session, wait
- *   for its commands, stop the thread, destroy CM id/QP/CQ, free the rings.
- *
- * Only a CONNECTING channel goes LIVE: an RTU or ESTABLISHED after a close
- * is ignored (srpt_chan_established()).
- *
- * Closing does not wait for the peer: the QP is moved to the error state
- * right after the DREQ is sent, so a vanished initiator cannot hold up a
- * logout.
+ * A login goes through three steps (srpt_login()): validate (request
+ * fields, port enabled, ACL known; nothing allocated yet), allocate (the
+ * channel, its hardware and its LIO session) and accept (join the nexus,
+ * answer with SRP_LOGIN_RSP). The channel's life after that, from close
+ * to release, is in srpt_chan.c.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/slab.h>
 #include <linux/inet.h>
 #include <linux/in6.h>
-#include <linux/percpu-refcount.h>
 #include <linux/ratelimit.h>
 #include <target/target_core_base.h>
 #include <target/target_core_fabric.h>
@@ -42,7 +31,7 @@ static DEFINE_RATELIMIT_STATE(srpt_refuse_rs, 5 * HZ, 8);
 #define srpt_rs_log(rs, level, fmt, ...)				\
 do {									\
 	if (__ratelimit(rs))						\
-		pr_##level(SRPT_DRV ": " fmt, ##__VA_ARGS__);		\
+		pr_##level(fmt, ##__VA_ARGS__);				\
 } while (0)
 #define srpt_login_log(level, fmt, ...)					\
 	srpt_rs_log(&srpt_login_rs, level, fmt, ##__VA_ARGS__)
@@ -53,355 +42,20 @@ static DEFINE_MUTEX(srpt_listen_lock);	/* protects the two below */
 static struct rdma_cm_id *srpt_listen_id;
 static u16 srpt_listen_port;
 
-static void srpt_chan_free(struct kref *ref)
-{
-	struct srpt_chan *ch = container_of(ref, struct srpt_chan, ref);
-
-	kfree_rcu(ch, rcu);
-}
-
-void srpt_chan_put(struct srpt_chan *ch)
-{
-	kref_put(&ch->ref, srpt_chan_free);
-}
-
 /**
- * srpt_chan_close() - stop all traffic on a channel and start its release
- * @ch: channel
+ * srpt_get_nexus() - the nexus a new channel joins
+ * @port:  port; called with port->lock held
+ * @i_id:  initiator port identifier
+ * @t_id:  target port identifier
+ * @fresh: an unused, allocated nexus
  *
- * Moves the QP to the error state and posts a zero-length WRITE; its flush
- * completion, which comes after every earlier work request, moves the
- * channel to DISCONNECTED and queues the release work. Idempotent.
- */
-void srpt_chan_close(struct srpt_chan *ch)
-{
-	struct ib_qp_attr attr = { .qp_state = IB_QPS_ERR };
-	int ret;
-
-	if (!srpt_set_state(ch, SRPT_CH_DRAINING))
-		return;
-	ret = srpt_test_qp_err_fails() ? -EIO :
-	      ib_modify_qp(ch->qp, &attr, IB_QP_STATE);
-	if (ret)
-		pr_err(SRPT_DRV ": %s: QP to error state failed: %d\n",
-		       ch->name, ret);
-	ret = srpt_post_zero_write(ch);
-	if (ret) {
-		pr_err(SRPT_DRV ": %s: draining failed: %d\n", ch->name, ret);
-		if (srpt_set_state(ch, SRPT_CH_DISCONNECTED))
-			queue_work(srpt_wq, &ch->release_work);
-		return;
-	}
-	schedule_delayed_work(&ch->drain_watchdog,
-			      SRPT_DRAIN_TIMEOUT_SECS * HZ);
-}
-
-/*
- * A device that never flushes the drain marker (hardware fault, device
- * going away) must not keep a channel, its session and its initiator's
- * relogin hostage: release it anyway.
- */
-static void srpt_drain_watchdog(struct work_struct *w)
-{
-	struct srpt_chan *ch = container_of(to_delayed_work(w),
-					    struct srpt_chan, drain_watchdog);
-
-	if (srpt_set_state(ch, SRPT_CH_DISCONNECTED)) {
-		pr_warn(SRPT_DRV ": %s: no flush completion after %u s, releasing anyway\n",
-			ch->name, SRPT_DRAIN_TIMEOUT_SECS);
-		queue_work(srpt_wq, &ch->release_work);
-	}
-}
-
-/**
- * srpt_chan_disconnect() - tell the initiator we are going, then close
- * @ch: channel
- *
- * Return: 0, or -ENOTCONN if the channel was already disconnecting.
- */
-int srpt_chan_disconnect(struct srpt_chan *ch)
-{
-	int ret;
-
-	if (!srpt_set_state(ch, SRPT_CH_DISCONNECTING))
-		return -ENOTCONN;
-	if (ch->using_rdma_cm) {
-		/* rdma_disconnect() moves the QP to the error state first. */
-		ret = srpt_test_qp_err_fails() ? -EIO :
-		      rdma_disconnect(ch->cm_rdma);
-	} else {
-		ret = ib_send_cm_dreq(ch->cm_ib, NULL, 0);
-		if (ret)
-			ret = ib_send_cm_drep(ch->cm_ib, NULL, 0);
-	}
-	if (ret)
-		pr_debug("%s: disconnect request failed: %d\n", ch->name, ret);
-	srpt_chan_close(ch);
-	return 0;
-}
-
-/**
- * srpt_chan_disconnect_wait() - disconnect and wait for the release
- * @ch: channel
- *
- * Reports every SRPT_DRAIN_REPORT_SECS while the release is held up (by
- * backend commands that do not complete).
- */
-void srpt_chan_disconnect_wait(struct srpt_chan *ch)
-{
-	struct srpt_port *port = ch->port;
-
-	kref_get(&ch->ref);
-	mutex_lock(&port->lock);
-	srpt_chan_disconnect(ch);
-	mutex_unlock(&port->lock);
-	while (!wait_for_completion_timeout(&ch->released,
-					    SRPT_DRAIN_REPORT_SECS * HZ))
-		pr_info(SRPT_DRV ": %s: still waiting for release (state %s)\n",
-			ch->name, srpt_state_name(READ_ONCE(ch->state)));
-	srpt_chan_put(ch);
-}
-
-/**
- * srpt_chan_fatal() - a work request failed with a real (non-flush) error
- * @ch:	    channel; its QP is now in the error state
- * @what:   which kind of work request
- * @status: completion status
- *
- * The connection is useless from here on: tell the initiator instead of
- * going silent. Called from the completion thread.
- */
-void srpt_chan_fatal(struct srpt_chan *ch, const char *what,
-		     enum ib_wc_status status)
-{
-	if (status == IB_WC_WR_FLUSH_ERR)
-		return;
-	pr_info_ratelimited(SRPT_DRV ": %s: %s failed (%s), disconnecting\n",
-			    ch->name, what, ib_wc_status_msg(status));
-	srpt_chan_disconnect(ch);
-}
-
-/* Close every channel of a port; called with port->lock held. */
-void srpt_port_close_all(struct srpt_port *port)
-{
-	struct srpt_nexus *nx;
-	struct srpt_chan *ch;
-
-	lockdep_assert_held(&port->lock);
-	list_for_each_entry(nx, &port->nexuses, entry) {
-		list_for_each_entry(ch, &nx->chans, entry) {
-			if (!srpt_chan_disconnect(ch))
-				pr_info(SRPT_DRV ": %s: closing, port %s-%u disabled\n",
-					ch->name, dev_name(&port->hca->dev->dev),
-					port->num);
-		}
-	}
-}
-
-/**
- * srpt_port_wait_chans() - wait until every channel of a port is released
- * @port: port, already disabled
- */
-void srpt_port_wait_chans(struct srpt_port *port)
-{
-	struct srpt_nexus *nx, *tmp;
-	struct srpt_chan *ch;
-
-	while (!wait_event_timeout(port->chans_gone,
-				   !atomic_read(&port->live_chans),
-				   SRPT_DRAIN_REPORT_SECS * HZ)) {
-		pr_info(SRPT_DRV ": %s-%u: waiting for %d channels\n",
-			dev_name(&port->hca->dev->dev), port->num,
-			atomic_read(&port->live_chans));
-		rcu_read_lock();
-		list_for_each_entry_rcu(nx, &port->nexuses, entry)
-			list_for_each_entry_rcu(ch, &nx->chans, entry)
-				pr_info(SRPT_DRV ":   %s: %s\n", ch->name,
-					srpt_state_name(READ_ONCE(ch->state)));
-		rcu_read_unlock();
-	}
-	/*
-	 * Logins count in live_chans, taken under port->lock, from before
-	 * they join a nexus, and a nexus goes with its last channel: what
-	 * is left is empty. A nexus that has channels again (the port was
-	 * enabled meanwhile) stays.
-	 */
-	mutex_lock(&port->lock);
-	list_for_each_entry_safe(nx, tmp, &port->nexuses, entry) {
-		if (!list_empty(&nx->chans))
-			continue;
-		list_del_rcu(&nx->entry);
-		kfree_rcu(nx, rcu);
-	}
-	mutex_unlock(&port->lock);
-}
-
-/**
- * srpt_port_login_begin() - admit a login, or refuse it on a disabled port
- * @port: port the login arrived on
- * @srq:  set to the HCA's shared receive queue (or NULL) for the channel
- *
- * An admitted login counts in @port->live_chans until its channel is
- * released (or srpt_port_login_fail()), so that srpt_port_wait_chans()
- * (port teardown, use_srq switch, HCA removal) waits for it instead of
- * freeing the nexus it is about to join; srpt_hca_set_srq() refuses to
- * switch while it runs. The SRQ is read once, under srq_lock.
- *
- * Return: false when the port does not take logins.
- */
-static bool srpt_port_login_begin(struct srpt_port *port, struct ib_srq **srq)
-{
-	struct srpt_hca *hca = port->hca;
-	bool ok;
-
-	mutex_lock(&hca->srq_lock);
-	mutex_lock(&port->lock);
-	ok = port->enabled;
-	if (ok)
-		atomic_inc(&port->live_chans);
-	mutex_unlock(&port->lock);
-	*srq = hca->srq;
-	mutex_unlock(&hca->srq_lock);
-	return ok;
-}
-
-/* An admitted login failed before it had a channel to release. */
-static void srpt_port_login_fail(struct srpt_port *port)
-{
-	if (atomic_dec_and_test(&port->live_chans))
-		wake_up_all(&port->chans_gone);
-}
-
-void srpt_zero_write_done(struct ib_cq *cq, struct ib_wc *wc)
-{
-	struct srpt_chan *ch = wc->qp->qp_context;
-
-	if (wc->status == IB_WC_SUCCESS) {
-		/* Connection established: run what arrived before. */
-		srpt_drain_pending(ch);
-		return;
-	}
-	if (srpt_inject(SRPT_FAULT_DRAIN_FLUSH)) {
-		pr_warn(SRPT_DRV ": %s: fault injection: drain flush lost\n",
-			ch->name);
-		return;
-	}
-	if (srpt_set_state(ch, SRPT_CH_DISCONNECTED))
-		queue_work(srpt_wq, &ch->release_work);
-}
-
-static void srpt_free_rings(struct srpt_chan *ch)
-{
-	struct srpt_hca *hca = ch->port->hca;
-
-	srpt_ring_free(hca, (void **)ch->send_ring, ch->rq_depth,
-		       ch->rsp_pool, DMA_TO_DEVICE);
-	ch->send_ring = NULL;
-	srpt_ring_free(hca, (void **)ch->recv_ring, ch->rq_depth,
-		       ch->req_pool, DMA_FROM_DEVICE);
-	ch->recv_ring = NULL;
-	srpt_pool_put(ch->rsp_pool);
-	srpt_pool_put(ch->req_pool);
-	ch->rsp_pool = NULL;
-	ch->req_pool = NULL;
-}
-
-/* Wait for the session's commands, reporting while they are stuck. */
-static void srpt_wait_sess_cmds(struct srpt_chan *ch)
-{
-	struct se_session *sess = ch->sess;
-	struct target_cmd_counter *cnt = sess->cmd_cnt;
-	unsigned int waited = 0;
-
-	target_stop_session(sess);
-	while (!wait_event_timeout(cnt->refcnt_wq,
-				   percpu_ref_is_zero(&cnt->refcnt),
-				   SRPT_DRAIN_REPORT_SECS * HZ)) {
-		waited += SRPT_DRAIN_REPORT_SECS;
-		pr_warn(SRPT_DRV ": %s: commands still in the backend after %u s\n",
-			ch->name, waited);
-	}
-	target_wait_for_sess_cmds(sess);
-}
-
-/* Receive buffers parked on the pending list go back to the SRQ. */
-static void srpt_return_pending(struct srpt_chan *ch)
-{
-	struct srpt_recv_ctx *rc, *next;
-
-	ch->nr_pending = 0;
-	list_for_each_entry_safe(rc, next, &ch->pending, pending) {
-		list_del_init(&rc->pending);
-		if (!ch->recv_ring)
-			srpt_post_srq_recv(ch->port->hca, rc);
-	}
-}
-
-/* A channel has left @nx: free it with its last one (port->lock held). */
-static void srpt_nexus_drop(struct srpt_port *port, struct srpt_nexus *nx)
-{
-	lockdep_assert_held(&port->lock);
-	if (!nx || !list_empty(&nx->chans))
-		return;
-	list_del_rcu(&nx->entry);
-	kfree_rcu(nx, rcu);
-}
-
-static void srpt_release_work(struct work_struct *w)
-{
-	struct srpt_chan *ch = container_of(w, struct srpt_chan, release_work);
-	struct srpt_port *port = ch->port;
-
-	pr_debug("%s: releasing\n", ch->name);
-	cancel_delayed_work_sync(&ch->drain_watchdog);
-	/*
-	 * LIO commands complete through send completions, so the thread
-	 * runs until they are all gone. Locally answered IUs still in
-	 * flight are simply forgotten with the CQ.
-	 */
-	if (ch->sess)
-		srpt_wait_sess_cmds(ch);
-	srpt_chan_stop_thread(ch);
-	srpt_chan_drop_fetches(ch);
-	srpt_return_pending(ch);
-	srpt_test_delay(SRPT_DELAY_RELEASE, ch->name);
-	if (ch->sess) {
-		target_remove_session(ch->sess);
-		ch->sess = NULL;
-	}
-	/*
-	 * The CM id before the QP: destroying the id waits for its event
-	 * handler still running (an RTU or ESTABLISHED that raced the close,
-	 * moving the QP to RTS) and no event follows, so none reaches a
-	 * destroyed QP. An RDMA CM QP outlives its id as a plain ib_qp.
-	 */
-	if (ch->using_rdma_cm) {
-		rdma_destroy_id(ch->cm_rdma);
-		ch->cm_rdma = NULL;
-	} else {
-		ib_destroy_cm_id(ch->cm_ib);
-		ch->cm_ib = NULL;
-	}
-	srpt_chan_destroy_hw(ch);
-
-	mutex_lock(&port->lock);
-	list_del_rcu(&ch->entry);
-	srpt_nexus_drop(port, ch->nexus);
-	mutex_unlock(&port->lock);
-
-	srpt_free_rings(ch);
-	complete_all(&ch->released);
-	if (atomic_dec_and_test(&port->live_chans))
-		wake_up_all(&port->chans_gone);
-	kref_put(&ch->ref, srpt_chan_free);
-}
-
-/*
  * The nexus of (@i_id, @t_id), or *@fresh made into it (and *@fresh set to
- * NULL). Called with port->lock held, in the same critical section that
+ * NULL). Called in the same critical section that
  * puts the new channel on it: a nexus lives exactly as long as it has
  * channels (srpt_nexus_drop()), so logins that never get a channel,
  * rejected ones above all, leave nothing behind.
+ *
+ * Return: the nexus.
  */
 static struct srpt_nexus *srpt_get_nexus(struct srpt_port *port,
 					 const u8 *i_id, const u8 *t_id,
@@ -422,7 +76,6 @@ static struct srpt_nexus *srpt_get_nexus(struct srpt_port *port,
 	list_add_tail_rcu(&nx->entry, &port->nexuses);
 	return nx;
 }
-
 
 static int srpt_ib_qp_move(struct srpt_chan *ch, enum ib_qp_state state)
 {
@@ -456,50 +109,11 @@ static void srpt_send_reject(struct rdma_cm_id *rid, struct ib_cm_id *iid,
 			       len);
 }
 
-static int srpt_alloc_rings(struct srpt_chan *ch, const struct srpt_login *l)
-{
-	struct srpt_hca *hca = ch->port->hca;
-	u32 start, i;
-
-	ch->rsp_pool = srpt_pool_get(ch->max_rsp);
-	if (!ch->rsp_pool)
-		return -ENOMEM;
-	ch->send_ring = (struct srpt_send_ctx **)
-		srpt_ring_alloc(hca, ch->rq_depth, sizeof(struct srpt_send_ctx),
-				ch->rsp_pool, 0, DMA_TO_DEVICE);
-	if (!ch->send_ring)
-		return -ENOMEM;
-	for (i = 0; i < ch->rq_depth; i++) {
-		ch->send_ring[i]->ch = ch;
-		INIT_LIST_HEAD(&ch->send_ring[i]->rsp_entry);
-	}
-
-	if (ch->srq)
-		return 0;
-	/*
-	 * Receive buffers are 512-byte aligned; the IU starts at an offset
-	 * that puts immediate data on a 512-byte boundary.
-	 */
-	ch->imm_offset = srpt_login_imm_offset(l);
-	start = ch->imm_offset ? round_up(ch->imm_offset, 512) -
-				 ch->imm_offset : 0;
-	ch->req_pool = srpt_pool_get(start + srp_max_req_size);
-	if (!ch->req_pool)
-		return -ENOMEM;
-	ch->recv_ring = (struct srpt_recv_ctx **)
-		srpt_ring_alloc(hca, ch->rq_depth, sizeof(struct srpt_recv_ctx),
-				ch->req_pool, start, DMA_FROM_DEVICE);
-	if (!ch->recv_ring)
-		return -ENOMEM;
-	for (i = 0; i < ch->rq_depth; i++)
-		INIT_LIST_HEAD(&ch->recv_ring[i]->pending);
-	return 0;
-}
-
 /*
  * The ACL names a login may match, in order: the session name (RDMA CM
  * source address or IB CM port GUID) below the GUID-form port name, then
  * the initiator port id with and without "0x" below the GID-form one.
+ * The port names are only valid while port->name_lock is held.
  */
 struct srpt_acl_key {
 	struct srpt_port_name	*pn;
@@ -512,6 +126,7 @@ static void srpt_acl_keys(struct srpt_port *port, const char *name,
 			  const u8 *i_id, char id[40],
 			  struct srpt_acl_key keys[SRPT_ACL_KEYS])
 {
+	lockdep_assert_held(&port->name_lock);
 	snprintf(id, 40, "0x%016llx%016llx",
 		 get_unaligned_be64(i_id), get_unaligned_be64(i_id + 8));
 	keys[0].pn = port->guid_wwn;
@@ -553,7 +168,10 @@ static bool srpt_acl_known(struct srpt_port *port, const char *name,
 	return found;
 }
 
-/* Find a TPG below one of the port's WWNs that accepts @name. */
+/*
+ * Find a TPG below one of the port's WWNs that accepts @name. Called with
+ * port->name_lock held: srpt_drop_wwn() must not free @pn meanwhile.
+ */
 static struct se_session *srpt_setup_sess(struct srpt_chan *ch,
 					  struct srpt_port_name *pn,
 					  const char *name)
@@ -561,6 +179,7 @@ static struct se_session *srpt_setup_sess(struct srpt_chan *ch,
 	struct se_session *sess = ERR_PTR(-ENOENT);
 	struct srpt_tpg *tpg;
 
+	lockdep_assert_held(&ch->port->name_lock);
 	if (!pn)
 		return sess;
 	mutex_lock(&pn->lock);
@@ -596,140 +215,175 @@ static struct se_session *srpt_find_sess(struct srpt_chan *ch,
 }
 
 /**
- * srpt_login() - handle an SRP_LOGIN_REQ from either CM
- * @hca:  device the request arrived on
- * @pnum: port number
- * @rid:  RDMA CM id (or NULL)
- * @iid:  IB CM id (or NULL)
- * @pkey: partition key of the request (IB CM)
- * @l:	  the decoded request
- * @name: session name
- *
- * Return: 0 when the CM id now belongs to a channel (also when the login
- * was rejected after the channel existed), else an error and the caller's
- * CM destroys the id.
+ * struct srpt_login_args - one login in progress, handed between its steps
+ * @hca:    device the request arrived on
+ * @pnum:   port number
+ * @rid:    RDMA CM id, or NULL
+ * @iid:    IB CM id, or NULL
+ * @pkey:   partition key of the request (IB CM)
+ * @l:	    the decoded request
+ * @name:   session name
+ * @port:   the port, set by srpt_login_validate()
+ * @srq:    the HCA's SRQ at admission, or NULL
+ * @fresh:  nexus to use when (@l->i_port_id, @l->t_port_id) has none yet
+ * @reason: SRP_LOGIN_REJ reason when a step fails
  */
-static int srpt_login(struct srpt_hca *hca, u32 pnum, struct rdma_cm_id *rid,
-		      struct ib_cm_id *iid, u16 pkey,
-		      const struct srpt_login *l, const char *name)
+struct srpt_login_args {
+	struct srpt_hca		*hca;
+	u32			pnum;
+	struct rdma_cm_id	*rid;
+	struct ib_cm_id		*iid;
+	u16			pkey;
+	const struct srpt_login	*l;
+	const char		*name;
+	struct srpt_port	*port;
+	struct ib_srq		*srq;
+	struct srpt_nexus	*fresh;
+	u32			reason;
+};
+
+/**
+ * srpt_login_validate() - check a login and admit it on its port
+ * @a: the login; @a->port and @a->srq are set on success
+ *
+ * Refuses, before anything is allocated: a bad port number, a request
+ * srpt_login_check() does not accept, a disabled port and an initiator
+ * without an ACL. An admitted login counts in the port's live_chans.
+ *
+ * Return: 0, or -EINVAL with @a->reason set.
+ */
+static int srpt_login_validate(struct srpt_login_args *a)
 {
-	struct srpt_nexus *nx, *fresh = NULL;
-	struct srpt_port *port;
-	struct srpt_chan *ch;
-	union {
-		struct rdma_conn_param rdma;
-		struct ib_cm_rep_param ib;
-	} rep;
-	struct srp_login_rsp rsp;
-	struct se_session *sess;
-	struct ib_srq *srq;
-	u32 reason, rsp_len;
-	u8 rsp_flags = 0;
-	int ret;
+	const struct srpt_login *l = a->l;
+	struct srpt_hca *hca = a->hca;
 
-	if (!pnum || pnum > hca->nports) {
-		srpt_send_reject(rid, iid, l->tag,
-				 SRP_LOGIN_REJ_UNABLE_ESTABLISH_CHANNEL);
+	if (!a->pnum || a->pnum > hca->nports) {
+		a->reason = SRP_LOGIN_REJ_UNABLE_ESTABLISH_CHANNEL;
 		return -EINVAL;
 	}
-	port = &hca->ports[pnum - 1];
+	a->port = &hca->ports[a->pnum - 1];
 	srpt_login_log(info, "login from %s (i_port_id %16phN, t_port_id %16phN, it_iu_len %u) on %s-%u\n",
-		       name, l->i_port_id, l->t_port_id, l->it_iu_len,
-		       dev_name(&hca->dev->dev), pnum);
+		       a->name, l->i_port_id, l->t_port_id, l->it_iu_len,
+		       dev_name(&hca->dev->dev), a->pnum);
 
-	reason = srpt_login_check(l, srpt_service_guid, srp_max_req_size);
-	if (reason) {
-		srpt_refuse_log(warn, "%s: invalid login request\n", name);
-		srpt_send_reject(rid, iid, l->tag, reason);
+	a->reason = srpt_login_check(l, srpt_service_guid, srp_max_req_size);
+	if (a->reason) {
+		srpt_refuse_log(warn, "%s: invalid login request\n", a->name);
 		return -EINVAL;
 	}
-	if (!srpt_port_login_begin(port, &srq)) {
-		srpt_refuse_log(info, "%s: port %s-%u is not enabled\n", name,
-			       dev_name(&hca->dev->dev), pnum);
-		srpt_send_reject(rid, iid, l->tag,
-				 SRP_LOGIN_REJ_INSUFFICIENT_RESOURCES);
+	if (!srpt_port_login_begin(a->port, &a->srq)) {
+		srpt_refuse_log(info, "%s: port %s-%u is not enabled\n",
+				a->name, dev_name(&hca->dev->dev), a->pnum);
+		a->reason = SRP_LOGIN_REJ_INSUFFICIENT_RESOURCES;
 		return -EINVAL;
 	}
 	/* Nothing is allocated for a login that has no ACL. */
-	if (!srpt_acl_known(port, name, l->i_port_id)) {
+	if (!srpt_acl_known(a->port, a->name, l->i_port_id)) {
 		srpt_refuse_log(info, "rejected login for initiator %s: no ACL\n",
-			       name);
-		srpt_port_login_fail(port);
-		srpt_send_reject(rid, iid, l->tag,
-				 SRP_LOGIN_REJ_CHANNEL_LIMIT_REACHED);
+				a->name);
+		srpt_port_login_fail(a->port);
+		a->reason = SRP_LOGIN_REJ_CHANNEL_LIMIT_REACHED;
 		return -EINVAL;
 	}
-	srpt_test_delay(SRPT_DELAY_LOGIN, name);
-	fresh = kzalloc(sizeof(*fresh), GFP_KERNEL);
-	ch = kzalloc(sizeof(*ch), GFP_KERNEL);
-	if (!fresh || !ch) {
-		kfree(fresh);
-		kfree(ch);
-		srpt_port_login_fail(port);
-		srpt_send_reject(rid, iid, l->tag,
-				 SRP_LOGIN_REJ_INSUFFICIENT_RESOURCES);
+	return 0;
+}
+
+/**
+ * srpt_login_alloc() - create the channel of an admitted login
+ * @a:	 the login, validated
+ * @out: set to the channel as far as it was built, also on failure
+ *
+ * Allocates the channel and a spare nexus, the rings, CQ, QP and thread,
+ * finds the LIO session the ACL allows and starts the completion thread.
+ * The CM id points at the channel from here on.
+ *
+ * Return: 0, or an error with @a->reason set; the caller rejects the login
+ * and undoes the rest with srpt_login_unwind().
+ */
+static int srpt_login_alloc(struct srpt_login_args *a, struct srpt_chan **out)
+{
+	const struct srpt_login *l = a->l;
+	struct se_session *sess;
+	struct srpt_chan *ch;
+	int ret;
+
+	srpt_test_delay(SRPT_DELAY_LOGIN, a->name);
+	a->fresh = kzalloc(sizeof(*a->fresh), GFP_KERNEL);
+	ch = srpt_chan_alloc(a->port, a->srq, a->name);
+	*out = ch;
+	if (!a->fresh || !ch) {
+		a->reason = SRP_LOGIN_REJ_INSUFFICIENT_RESOURCES;
 		return -ENOMEM;
 	}
-	kref_init(&ch->ref);
-	init_completion(&ch->released);
-	spin_lock_init(&ch->lock);
-	INIT_LIST_HEAD(&ch->pending);
-	spin_lock_init(&ch->rsp_lock);
-	INIT_LIST_HEAD(&ch->rsp_wait);
-	INIT_LIST_HEAD(&ch->entry);
-	INIT_WORK(&ch->release_work, srpt_release_work);
-	INIT_DELAYED_WORK(&ch->drain_watchdog, srpt_drain_watchdog);
-	ch->state = SRPT_CH_CONNECTING;
-	ch->port = port;
-	ch->srq = srq;
-	ch->pkey = pkey;
-	ch->zw_cqe.done = srpt_zero_write_done;
-	strscpy(ch->name, name, sizeof(ch->name));
-	ch->rq_depth = min_t(u32, SRPT_RQ_DEPTH_MAX,
-			     hca->dev->attrs.max_qp_wr);
-	ch->max_rsp = port->attr.max_rsp_size;
+	ch->pkey = a->pkey;
 	ch->max_ti_iu = l->it_iu_len;
-	if (rid) {
+	if (a->rid) {
 		ch->using_rdma_cm = true;
-		ch->cm_rdma = rid;
-		rid->context = ch;
+		ch->cm_rdma = a->rid;
+		a->rid->context = ch;
 	} else {
-		ch->cm_ib = iid;
-		iid->context = ch;
+		ch->cm_ib = a->iid;
+		a->iid->context = ch;
 	}
 
-	ret = srpt_alloc_rings(ch, l);
+	ret = srpt_chan_alloc_rings(ch, srpt_login_imm_offset(l));
 	if (!ret)
 		ret = srpt_chan_create_hw(ch);
 	if (ret) {
 		srpt_refuse_log(warn, "%s: no resources for a channel: %d\n",
-			       ch->name, ret);
-		reason = SRP_LOGIN_REJ_INSUFFICIENT_RESOURCES;
-		goto fail;
+				ch->name, ret);
+		a->reason = SRP_LOGIN_REJ_INSUFFICIENT_RESOURCES;
+		return ret;
 	}
 
 	sess = srpt_find_sess(ch, l->i_port_id);
 	if (IS_ERR(sess)) {
 		ret = PTR_ERR(sess);
 		srpt_refuse_log(info, "rejected login for initiator %s: %d (no ACL?)\n",
-			       ch->name, ret);
-		reason = ret == -ENOMEM ? SRP_LOGIN_REJ_INSUFFICIENT_RESOURCES :
-					  SRP_LOGIN_REJ_CHANNEL_LIMIT_REACHED;
-		goto fail;
+				ch->name, ret);
+		a->reason = ret == -ENOMEM ?
+			    SRP_LOGIN_REJ_INSUFFICIENT_RESOURCES :
+			    SRP_LOGIN_REJ_CHANNEL_LIMIT_REACHED;
+		return ret;
 	}
 	ch->sess = sess;
 	srpt_chan_start_thread(ch);
+	return 0;
+}
 
-	/* From here on failures are handled by closing the channel. */
+/* Undo a failed srpt_login_alloc(); @ch may be NULL. */
+static void srpt_login_unwind(struct srpt_login_args *a, struct srpt_chan *ch)
+{
+	/* The CM id goes back to its CM, which destroys it. */
+	if (ch && ch->cm_rdma)
+		ch->cm_rdma->context = NULL;
+	else if (ch && ch->cm_ib)
+		ch->cm_ib->context = NULL;
+	srpt_chan_discard(ch);
+	kfree(a->fresh);
+	srpt_port_login_fail(a->port);
+}
+
+/*
+ * Put a new channel on its nexus. A single-channel login closes the
+ * channels the nexus has; returns the SRP_LOGIN_RSP multichannel flag.
+ */
+static u8 srpt_login_join(struct srpt_login_args *a, struct srpt_chan *ch)
+{
+	const struct srpt_login *l = a->l;
+	struct srpt_port *port = a->port;
+	struct srpt_nexus *nx;
+	u8 rsp_flags = 0;
+
 	mutex_lock(&port->lock);
-	nx = srpt_get_nexus(port, l->i_port_id, l->t_port_id, &fresh);
+	nx = srpt_get_nexus(port, l->i_port_id, l->t_port_id, &a->fresh);
 	ch->nexus = nx;
 	if ((l->flags & SRPT_MCH_MASK) == SRP_MULTICHAN_SINGLE) {
 		struct srpt_chan *old;
 
 		list_for_each_entry(old, &nx->chans, entry) {
 			if (!srpt_chan_disconnect(old)) {
-				pr_info(SRPT_DRV ": %s: single-channel relogin, closing old channel\n",
+				pr_info("%s: single-channel relogin, closing old channel\n",
 					old->name);
 				rsp_flags |= SRP_LOGIN_RSP_MULTICHAN_TERMINATED;
 			}
@@ -739,8 +393,34 @@ static int srpt_login(struct srpt_hca *hca, u32 pnum, struct rdma_cm_id *rid,
 	}
 	list_add_tail_rcu(&ch->entry, &nx->chans);
 	mutex_unlock(&port->lock);
-	kfree(fresh);		/* the nexus existed already */
+	kfree(a->fresh);		/* the nexus existed already */
+	a->fresh = NULL;
+	return rsp_flags;
+}
 
+/**
+ * srpt_login_accept() - join the nexus and answer with SRP_LOGIN_RSP
+ * @a:	the login
+ * @ch: its channel, with session and running thread
+ *
+ * From here on failures are handled by closing the channel: the channel
+ * owns the CM id whatever happens.
+ */
+static void srpt_login_accept(struct srpt_login_args *a, struct srpt_chan *ch)
+{
+	const struct srpt_login *l = a->l;
+	struct srpt_port *port = a->port;
+	struct rdma_cm_id *rid = a->rid;
+	union {
+		struct rdma_conn_param rdma;
+		struct ib_cm_rep_param ib;
+	} rep;
+	struct srp_login_rsp rsp;
+	u32 reason, rsp_len;
+	u8 rsp_flags;
+	int ret;
+
+	rsp_flags = srpt_login_join(a, ch);
 	if (!rid) {
 		ret = srpt_ib_qp_move(ch, IB_QPS_RTR);
 		if (ret) {
@@ -778,35 +458,68 @@ static int srpt_login(struct srpt_hca *hca, u32 pnum, struct rdma_cm_id *rid,
 	mutex_lock(&port->lock);
 	if (port->enabled && READ_ONCE(ch->state) == SRPT_CH_CONNECTING)
 		ret = rid ? rdma_accept(rid, &rep.rdma) :
-			    ib_send_cm_rep(iid, &rep.ib);
+			    ib_send_cm_rep(a->iid, &rep.ib);
 	else
 		ret = -ECONNABORTED;
 	mutex_unlock(&port->lock);
 	if (!ret)
-		return 0;
-	srpt_refuse_log(info, "%s: accepting login failed: %d\n", ch->name, ret);
+		return;
+	srpt_refuse_log(info, "%s: accepting login failed: %d\n", ch->name,
+			ret);
 	reason = SRP_LOGIN_REJ_INSUFFICIENT_RESOURCES;
 
 reject_close:
-	srpt_send_reject(rid, iid, l->tag, reason);
+	srpt_send_reject(rid, a->iid, l->tag, reason);
 	srpt_chan_close(ch);
-	return 0;
-
-fail:
-	srpt_send_reject(rid, iid, l->tag, reason);
-	srpt_chan_destroy_hw(ch);
-	srpt_free_rings(ch);
-	if (rid)
-		rid->context = NULL;
-	else
-		iid->context = NULL;
-	kfree(ch);
-	kfree(fresh);
-	srpt_port_login_fail(port);
-	return ret;
 }
 
-/*
+/**
+ * srpt_login() - handle an SRP_LOGIN_REQ from either CM
+ * @hca:  device the request arrived on
+ * @pnum: port number
+ * @rid:  RDMA CM id (or NULL)
+ * @iid:  IB CM id (or NULL)
+ * @pkey: partition key of the request (IB CM)
+ * @l:	  the decoded request
+ * @name: session name
+ *
+ * Three steps: srpt_login_validate(), srpt_login_alloc() and
+ * srpt_login_accept().
+ *
+ * Return: 0 when the CM id now belongs to a channel (also when the login
+ * was rejected after the channel existed), else an error and the caller's
+ * CM destroys the id.
+ */
+static int srpt_login(struct srpt_hca *hca, u32 pnum, struct rdma_cm_id *rid,
+		      struct ib_cm_id *iid, u16 pkey,
+		      const struct srpt_login *l, const char *name)
+{
+	struct srpt_login_args a = {
+		.hca = hca, .pnum = pnum, .rid = rid, .iid = iid,
+		.pkey = pkey, .l = l, .name = name,
+	};
+	struct srpt_chan *ch;
+	int ret;
+
+	ret = srpt_login_validate(&a);
+	if (ret) {
+		srpt_send_reject(rid, iid, l->tag, a.reason);
+		return ret;
+	}
+	ret = srpt_login_alloc(&a, &ch);
+	if (ret) {
+		srpt_send_reject(rid, iid, l->tag, a.reason);
+		srpt_login_unwind(&a, ch);
+		return ret;
+	}
+	srpt_login_accept(&a, ch);
+	return 0;
+}
+
+/**
+ * srpt_chan_established() - the connection is up: the channel goes live
+ * @ch: channel
+ *
  * ESTABLISHED (RDMA CM) or RTU (IB CM): only a channel that is still
  * CONNECTING goes live. After a REP, a close may come first (second
  * single-channel login of the nexus, port disable); its QP is in or on
@@ -834,7 +547,7 @@ static void srpt_chan_established(struct srpt_chan *ch)
 		ret = srpt_ib_qp_move(ch, IB_QPS_RTS);
 		if (ret) {
 			if (READ_ONCE(ch->state) == SRPT_CH_CONNECTING)
-				pr_err(SRPT_DRV ": %s: QP to RTS failed: %d\n",
+				pr_err("%s: QP to RTS failed: %d\n",
 				       ch->name, ret);
 			srpt_chan_close(ch);
 			return;
@@ -846,7 +559,7 @@ static void srpt_chan_established(struct srpt_chan *ch)
 	/* Its completion processes IUs that arrived before this point. */
 	ret = srpt_post_zero_write(ch);
 	if (ret)
-		pr_err(SRPT_DRV ": %s: posting zero-length write failed: %d\n",
+		pr_err("%s: posting zero-length write failed: %d\n",
 		       ch->name, ret);
 }
 
@@ -862,7 +575,7 @@ static int srpt_rdma_login(struct rdma_cm_id *id, struct rdma_cm_event *ev)
 		return -ECONNREFUSED;
 	if (srpt_login_from_rdma(&l, ev->param.conn.private_data,
 				 ev->param.conn.private_data_len)) {
-		pr_warn_ratelimited(SRPT_DRV ": RDMA CM login with %u bytes of private data refused\n",
+		pr_warn_ratelimited("RDMA CM login with %u bytes of private data refused\n",
 				    ev->param.conn.private_data_len);
 		srpt_send_reject(id, NULL, 0,
 				 SRP_LOGIN_REJ_UNABLE_ESTABLISH_CHANNEL);
@@ -899,7 +612,7 @@ static int srpt_rdma_cm_handler(struct rdma_cm_id *id,
 	case RDMA_CM_EVENT_REJECTED:
 	case RDMA_CM_EVENT_UNREACHABLE:
 	case RDMA_CM_EVENT_CONNECT_ERROR:
-		pr_info(SRPT_DRV ": %s: %s\n", ch->name,
+		pr_info("%s: %s\n", ch->name,
 			rdma_event_msg(ev->event));
 		srpt_chan_close(ch);
 		break;
@@ -928,7 +641,7 @@ static int srpt_ib_login(struct ib_cm_id *id, const struct ib_cm_event *ev)
 				 SRP_LOGIN_REJ_UNABLE_ESTABLISH_CHANNEL);
 		return -EINVAL;
 	}
-	srpt_fmt_guid_name(name, sizeof(name), &p->primary_path->dgid);
+	srpt_fmt_guid_name(name, sizeof(name), p->primary_path->dgid.raw);
 	return srpt_login(hca, p->port, NULL, id,
 			  be16_to_cpu(p->primary_path->pkey), &l, name);
 }
@@ -995,6 +708,10 @@ static struct rdma_cm_id *srpt_rdma_listen_on(struct sockaddr *sa)
  * @port: TCP-space port number, 0 to stop listening
  *
  * Listens on [::]:port, or on 0.0.0.0:port where IPv6 is unavailable.
+ * The old listener goes once the new one listens.
+ *
+ * Return: 0, or the error of the last listen attempt (the old listener
+ * then stays).
  */
 int srpt_cm_listen_rdma(u16 port)
 {
@@ -1016,7 +733,7 @@ int srpt_cm_listen_rdma(u16 port)
 		}
 		if (IS_ERR(id)) {
 			mutex_unlock(&srpt_listen_lock);
-			pr_err(SRPT_DRV ": RDMA CM listen on port %u failed: %ld\n",
+			pr_err("RDMA CM listen on port %u failed: %ld\n",
 			       port, PTR_ERR(id));
 			return PTR_ERR(id);
 		}
@@ -1028,15 +745,23 @@ int srpt_cm_listen_rdma(u16 port)
 	if (old)
 		rdma_destroy_id(old);
 	if (port)
-		pr_info(SRPT_DRV ": RDMA CM listening on port %u\n", port);
+		pr_info("RDMA CM listening on port %u\n", port);
 	return 0;
 }
 
+/**
+ * srpt_cm_stop_rdma() - stop the RDMA CM listener, if there is one
+ */
 void srpt_cm_stop_rdma(void)
 {
 	srpt_cm_listen_rdma(0);
 }
 
+/**
+ * srpt_cm_rdma_port() - the port the RDMA CM listener is on
+ *
+ * Return: the TCP-space port number, 0 when not listening.
+ */
 u16 srpt_cm_rdma_port(void)
 {
 	return READ_ONCE(srpt_listen_port);

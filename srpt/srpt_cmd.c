@@ -17,6 +17,8 @@
  * CHECK CONDITION (ILLEGAL REQUEST, INVALID FIELD IN COMMAND INFORMATION
  * UNIT) and a rate-limited log line.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/slab.h>
 #include <linux/sbitmap.h>
 #include <linux/blk_types.h>
@@ -26,9 +28,9 @@
 #include <target/target_core_fabric.h>
 #include "srpt.h"
 
-static inline struct srpt_send_ctx *to_sc(struct se_cmd *cmd)
+static inline struct srpt_send_ioctx *to_send_ioctx(struct se_cmd *cmd)
 {
-	return container_of(cmd, struct srpt_send_ctx, cmd);
+	return container_of(cmd, struct srpt_send_ioctx, cmd);
 }
 
 /* Credits for the next response: its own plus any owed ones. */
@@ -37,87 +39,87 @@ static u32 srpt_take_credits(struct srpt_chan *ch)
 	return 1 + atomic_xchg(&ch->credits_owed, 0);
 }
 
-static struct srpt_send_ctx *srpt_get_send_ctx(struct srpt_chan *ch)
+static struct srpt_send_ioctx *srpt_get_send_ioctx(struct srpt_chan *ch)
 {
-	struct srpt_send_ctx *sc;
+	struct srpt_send_ioctx *ioctx;
 	unsigned int cpu;
 	int tag;
 
 	tag = sbitmap_queue_get(&ch->sess->sess_tag_pool, &cpu);
 	if (tag < 0)
 		return NULL;
-	sc = ch->send_ring[tag];
-	sc->state = SRPT_CMD_NEW;
-	sc->imm_recv = NULL;
-	sc->rw = NULL;
-	sc->nr_rw = 0;
-	sc->nr_wrs = 0;
-	sc->status_only = false;
-	memset(&sc->cmd, 0, sizeof(sc->cmd));
-	memset(sc->sense, 0, sizeof(sc->sense));
-	sc->cmd.map_tag = tag;
-	sc->cmd.map_cpu = cpu;
-	return sc;
+	ioctx = ch->send_ring[tag];
+	ioctx->state = SRPT_CMD_NEW;
+	ioctx->imm_recv = NULL;
+	ioctx->rw = NULL;
+	ioctx->nr_rw = 0;
+	ioctx->nr_wrs = 0;
+	ioctx->status_only = false;
+	memset(&ioctx->cmd, 0, sizeof(ioctx->cmd));
+	memset(ioctx->sense, 0, sizeof(ioctx->sense));
+	ioctx->cmd.map_tag = tag;
+	ioctx->cmd.map_cpu = cpu;
+	return ioctx;
 }
 
-static void srpt_put_tag(struct srpt_chan *ch, struct srpt_send_ctx *sc)
+static void srpt_put_tag(struct srpt_chan *ch, struct srpt_send_ioctx *ioctx)
 {
-	target_free_tag(ch->sess, &sc->cmd);
+	target_free_tag(ch->sess, &ioctx->cmd);
 }
 
 /* Direction of the RDMA transfers: reverse of the SCSI direction. */
-static enum dma_data_direction srpt_rw_dir(struct srpt_send_ctx *sc)
+static enum dma_data_direction srpt_rw_dir(struct srpt_send_ioctx *ioctx)
 {
-	return sc->cmd.data_direction == DMA_TO_DEVICE ? DMA_FROM_DEVICE :
+	return ioctx->cmd.data_direction == DMA_TO_DEVICE ? DMA_FROM_DEVICE :
 							 DMA_TO_DEVICE;
 }
 
-static void srpt_free_rw(struct srpt_chan *ch, struct srpt_send_ctx *sc)
+static void srpt_free_rw(struct srpt_chan *ch, struct srpt_send_ioctx *ioctx)
 {
-	enum dma_data_direction dir = srpt_rw_dir(sc);
+	enum dma_data_direction dir = srpt_rw_dir(ioctx);
 	u32 i;
 
-	for (i = 0; i < sc->nr_rw; i++) {
-		struct srpt_rw *rw = &sc->rw[i];
+	for (i = 0; i < ioctx->nr_rw; i++) {
+		struct srpt_rw *rw = &ioctx->rw[i];
 
 		if (rw->mapped)
 			rdma_rw_ctx_destroy(&rw->ctx, ch->qp, ch->port->num,
 					    rw->sg, rw->mapped, dir);
 		target_free_sgl(rw->sg, rw->nents);
 	}
-	if (sc->rw != &sc->rw_one)
-		kfree(sc->rw);
-	sc->rw = NULL;
-	sc->nr_rw = 0;
-	sc->nr_wrs = 0;
+	if (ioctx->rw != &ioctx->rw_one)
+		kfree(ioctx->rw);
+	ioctx->rw = NULL;
+	ioctx->nr_rw = 0;
+	ioctx->nr_wrs = 0;
 }
 
 /*
  * Set up one rdma_rw context per remote buffer. The page lists of all
  * buffers are chained into one scatterlist for LIO.
  */
-static int srpt_setup_rw(struct srpt_chan *ch, struct srpt_send_ctx *sc,
+static int srpt_setup_rw(struct srpt_chan *ch, struct srpt_send_ioctx *ioctx,
 			 const struct srpt_cmd_desc *d,
 			 struct scatterlist **sgl, u32 *sg_cnt)
 {
-	enum dma_data_direction dir = srpt_rw_dir(sc);
+	enum dma_data_direction dir = srpt_rw_dir(ioctx);
 	struct scatterlist *prev = NULL;
 	unsigned int prev_n = 0;
 	u32 i;
 	int ret;
 
 	if (d->nbufs == 1) {
-		sc->rw = &sc->rw_one;
+		ioctx->rw = &ioctx->rw_one;
 	} else {
-		sc->rw = kcalloc(d->nbufs, sizeof(*sc->rw), GFP_KERNEL);
-		if (!sc->rw)
+		ioctx->rw = kcalloc(d->nbufs, sizeof(*ioctx->rw), GFP_KERNEL);
+		if (!ioctx->rw)
 			return -ENOMEM;
 	}
 	*sgl = NULL;
 	*sg_cnt = 0;
 	for (i = 0; i < d->nbufs; i++) {
 		const struct srp_direct_buf *db = &d->bufs[i];
-		struct srpt_rw *rw = &sc->rw[i];
+		struct srpt_rw *rw = &ioctx->rw[i];
 		u64 va = get_unaligned_be64(&db->va);
 		u32 key = get_unaligned_be32(&db->key);
 		u32 len = get_unaligned_be32(&db->len);
@@ -138,8 +140,8 @@ static int srpt_setup_rw(struct srpt_chan *ch, struct srpt_send_ctx *sc,
 		rw->nr_wrs = ret;
 		rw->va = va;
 		rw->key = key;
-		sc->nr_wrs += ret;
-		sc->nr_rw++;
+		ioctx->nr_wrs += ret;
+		ioctx->nr_rw++;
 		if (prev) {
 			/* target_alloc_sgl(chainable) left one spare entry */
 			sg_unmark_end(&prev[prev_n - 1]);
@@ -152,19 +154,22 @@ static int srpt_setup_rw(struct srpt_chan *ch, struct srpt_send_ctx *sc,
 		*sg_cnt += rw->nents;
 	}
 	/* More RDMA work requests than the send queue can ever hold. */
-	if (sc->nr_wrs + 1 > ch->max_send_wr) {
+	if (ioctx->nr_wrs + 1 > ch->max_send_wr) {
 		ret = -E2BIG;
 		goto unwind;
 	}
 	return 0;
 
 unwind:
-	srpt_free_rw(ch, sc);
+	srpt_free_rw(ch, ioctx);
 	return ret;
 }
 
-/*
+/**
  * srpt_trim_rw() - RDMA-WRITE no more than LIO returns
+ * @ch:	   channel
+ * @ioctx: Data-In command whose remote buffers are set up
+ * @len:   bytes LIO returns (cmd->data_length)
  *
  * LIO cuts cmd->data_length down to the CDB's allocation length, and an
  * emulated command may return less still; the pages behind the rest of
@@ -172,15 +177,17 @@ unwind:
  * on allocation). Buffers past @len get no RDMA WRITE, the buffer holding
  * the end of the data gets a context that stops there. Idempotent.
  * Process context (rdma_rw_ctx_init() may allocate).
+ *
+ * Return: 0, or the error of rdma_rw_ctx_init() for the last buffer.
  */
-static int srpt_trim_rw(struct srpt_chan *ch, struct srpt_send_ctx *sc,
+static int srpt_trim_rw(struct srpt_chan *ch, struct srpt_send_ioctx *ioctx,
 			u32 len)
 {
 	u32 i, wrs = 0;
 	int ret;
 
-	for (i = 0; i < sc->nr_rw; i++) {
-		struct srpt_rw *rw = &sc->rw[i];
+	for (i = 0; i < ioctx->nr_rw; i++) {
+		struct srpt_rw *rw = &ioctx->rw[i];
 		u32 want = min(len, rw->len), left = want;
 		struct scatterlist *sg;
 		unsigned int n;
@@ -215,66 +222,68 @@ static int srpt_trim_rw(struct srpt_chan *ch, struct srpt_send_ctx *sc,
 		}
 		wrs += rw->nr_wrs;
 	}
-	sc->nr_wrs = wrs;
+	ioctx->nr_wrs = wrs;
 	return 0;
 }
 
 /*
- * Post the response built in sc->b (and the RDMA WRITEs of its data).
- * Returns -EAGAIN when the send queue has no room for it.
+ * Post the response built in ioctx->b (and the RDMA WRITEs of its data).
+ * Called with ch->rsp_lock held, so that responses leave in the order of
+ * ch->rsp_wait. Returns -EAGAIN when the send queue has no room for it.
  */
-static int srpt_post_rsp(struct srpt_chan *ch, struct srpt_send_ctx *sc)
+static int srpt_post_rsp(struct srpt_chan *ch, struct srpt_send_ioctx *ioctx)
 {
 	struct srpt_hca *hca = ch->port->hca;
 	struct ib_send_wr wr = { }, *first = &wr;
 	struct ib_sge sge;
 	int i, ret;
 
-	if (atomic_sub_return(1 + sc->nr_wrs, &ch->sq_avail) < 0) {
-		atomic_add(1 + sc->nr_wrs, &ch->sq_avail);
+	lockdep_assert_held(&ch->rsp_lock);
+	if (atomic_sub_return(1 + ioctx->nr_wrs, &ch->sq_avail) < 0) {
+		atomic_add(1 + ioctx->nr_wrs, &ch->sq_avail);
 		return -EAGAIN;
 	}
-	ib_dma_sync_single_for_device(hca->dev, sc->b.dma, sc->rsp_len,
+	ib_dma_sync_single_for_device(hca->dev, ioctx->b.dma, ioctx->rsp_len,
 				      DMA_TO_DEVICE);
-	sge.addr = sc->b.dma;
-	sge.length = sc->rsp_len;
+	sge.addr = ioctx->b.dma;
+	sge.length = ioctx->rsp_len;
 	sge.lkey = hca->lkey;
-	sc->b.cqe.done = srpt_send_done;
-	wr.wr_cqe = &sc->b.cqe;
+	ioctx->b.cqe.done = srpt_send_done;
+	wr.wr_cqe = &ioctx->b.cqe;
 	wr.sg_list = &sge;
 	wr.num_sge = 1;
 	wr.opcode = IB_WR_SEND;
 	wr.send_flags = IB_SEND_SIGNALED;
 	/* Read data goes first, in the same post as the response. */
-	for (i = sc->rsp_data ? sc->nr_rw - 1 : -1; i >= 0; i--)
-		if (sc->rw[i].mapped)
-			first = rdma_rw_ctx_wrs(&sc->rw[i].ctx, ch->qp,
+	for (i = ioctx->rsp_data ? ioctx->nr_rw - 1 : -1; i >= 0; i--)
+		if (ioctx->rw[i].mapped)
+			first = rdma_rw_ctx_wrs(&ioctx->rw[i].ctx, ch->qp,
 						ch->port->num, NULL, first);
 	ret = ib_post_send(ch->qp, first, NULL);
 	if (!ret)
 		return 0;
-	pr_err_ratelimited(SRPT_DRV ": %s: posting response failed: %d\n",
+	pr_err_ratelimited("%s: posting response failed: %d\n",
 			   ch->name, ret);
-	atomic_add(1 + sc->nr_wrs, &ch->sq_avail);
+	atomic_add(1 + ioctx->nr_wrs, &ch->sq_avail);
 	return ret;
 }
 
 /* A response that cannot be posted at all (QP gone): forget it. */
-static void srpt_rsp_failed(struct srpt_chan *ch, struct srpt_send_ctx *sc)
+static void srpt_rsp_failed(struct srpt_chan *ch, struct srpt_send_ioctx *ioctx)
 {
-	enum srpt_cmd_state prev = sc->state;
+	enum srpt_cmd_state prev = ioctx->state;
 
 	/* Give the credits back for the next response. */
-	atomic_add(sc->rsp_credits, &ch->credits_owed);
+	atomic_add(ioctx->rsp_credits, &ch->credits_owed);
 	atomic_dec(&ch->req_lim);
-	sc->state = SRPT_CMD_DONE;
+	ioctx->state = SRPT_CMD_DONE;
 	if (prev == SRPT_CMD_LOCAL_RSP)
-		srpt_put_tag(ch, sc);
+		srpt_put_tag(ch, ioctx);
 	else
-		target_put_sess_cmd(&sc->cmd);
+		target_put_sess_cmd(&ioctx->cmd);
 }
 
-/*
+/**
  * srpt_retry_rsps() - post responses that waited for send queue room
  * @ch: channel
  *
@@ -283,28 +292,30 @@ static void srpt_rsp_failed(struct srpt_chan *ch, struct srpt_send_ctx *sc)
  */
 static void srpt_retry_rsps(struct srpt_chan *ch)
 {
-	struct srpt_send_ctx *sc, *next;
+	struct srpt_send_ioctx *ioctx, *next;
 	LIST_HEAD(failed);
 	int ret;
 
 	spin_lock_bh(&ch->rsp_lock);
-	list_for_each_entry_safe(sc, next, &ch->rsp_wait, rsp_entry) {
-		ret = srpt_post_rsp(ch, sc);
+	list_for_each_entry_safe(ioctx, next, &ch->rsp_wait, rsp_entry) {
+		ret = srpt_post_rsp(ch, ioctx);
 		if (ret == -EAGAIN)
 			break;
-		list_del_init(&sc->rsp_entry);
+		list_del_init(&ioctx->rsp_entry);
 		if (ret)
-			list_add_tail(&sc->rsp_entry, &failed);
+			list_add_tail(&ioctx->rsp_entry, &failed);
 	}
 	spin_unlock_bh(&ch->rsp_lock);
-	list_for_each_entry_safe(sc, next, &failed, rsp_entry) {
-		list_del_init(&sc->rsp_entry);
-		srpt_rsp_failed(ch, sc);
+	list_for_each_entry_safe(ioctx, next, &failed, rsp_entry) {
+		list_del_init(&ioctx->rsp_entry);
+		srpt_rsp_failed(ch, ioctx);
 	}
 }
 
-/*
- * srpt_queue_rsp() - send the response built in sc->b, now or later
+/**
+ * srpt_queue_rsp() - send the response built in ioctx->b, now or later
+ * @ch:	   channel
+ * @ioctx: command whose response (and RDMA WRITEs) are ready
  *
  * A response never gets lost for want of a send queue slot: it waits on
  * ch->rsp_wait, in order, until completions free enough slots. LIO is
@@ -314,61 +325,62 @@ static void srpt_retry_rsps(struct srpt_chan *ch)
  * command to a LUN that does not exist has no se_dev, which that retry
  * dereferences.)
  */
-static void srpt_queue_rsp(struct srpt_chan *ch, struct srpt_send_ctx *sc)
+static void srpt_queue_rsp(struct srpt_chan *ch, struct srpt_send_ioctx *ioctx)
 {
 	int ret = -EAGAIN;
 
 	/* Not irqsave: rxe may run its requester, with bh locks, inline. */
 	spin_lock_bh(&ch->rsp_lock);
 	if (list_empty(&ch->rsp_wait))
-		ret = srpt_post_rsp(ch, sc);
+		ret = srpt_post_rsp(ch, ioctx);
 	if (ret == -EAGAIN) {
 		pr_debug("%s: send queue full, response deferred\n", ch->name);
-		list_add_tail(&sc->rsp_entry, &ch->rsp_wait);
+		list_add_tail(&ioctx->rsp_entry, &ch->rsp_wait);
 	}
 	spin_unlock_bh(&ch->rsp_lock);
 	if (ret && ret != -EAGAIN)
-		srpt_rsp_failed(ch, sc);
+		srpt_rsp_failed(ch, ioctx);
 }
 
 /*
  * Respond to an IU that LIO never saw (malformed, or no session slot).
  * The tag is released when the send completes.
  */
-static void srpt_local_rsp(struct srpt_chan *ch, struct srpt_send_ctx *sc,
+static void srpt_local_rsp(struct srpt_chan *ch, struct srpt_send_ioctx *ioctx,
 			   u64 tag, u8 status, const u8 *sense, u32 sense_len,
 			   int tmf_code)
 {
 	u32 credits = srpt_take_credits(ch);
 
-	sc->state = SRPT_CMD_LOCAL_RSP;
-	sc->nr_wrs = 0;
-	sc->rsp_data = false;
+	ioctx->state = SRPT_CMD_LOCAL_RSP;
+	ioctx->nr_wrs = 0;
+	ioctx->rsp_data = false;
 	if (tmf_code >= 0)
-		sc->rsp_len = srpt_build_tmr_rsp(sc->b.buf, tag, credits,
-						 tmf_code);
+		ioctx->rsp_len = srpt_build_tmr_rsp(ioctx->b.buf, tag, credits,
+						    tmf_code);
 	else
-		sc->rsp_len = srpt_build_rsp(sc->b.buf,
-					     min(ch->max_ti_iu, ch->max_rsp),
-					     tag, credits, status, 0, 0, sense,
-					     sense_len);
-	sc->rsp_credits = credits;
+		ioctx->rsp_len = srpt_build_rsp(ioctx->b.buf,
+						min(ch->max_ti_iu, ch->max_rsp),
+						tag, credits, status, 0, 0,
+						sense, sense_len);
+	ioctx->rsp_credits = credits;
 	atomic_inc(&ch->req_lim);
-	srpt_queue_rsp(ch, sc);
+	srpt_queue_rsp(ch, ioctx);
 }
 
 /* @len: bytes of the IU, or of the external table when @tbl is set. */
-static void srpt_refuse_cmd(struct srpt_chan *ch, struct srpt_send_ctx *sc,
+static void srpt_refuse_cmd(struct srpt_chan *ch, struct srpt_send_ioctx *ioctx,
 			    u64 tag, enum srpt_iu_err err, u32 len, bool tbl)
 {
-	u8 sense[18];
+	u8 sense[SRPT_IU_SENSE_LEN];
 	u32 slen = srpt_build_invalid_iu_sense(sense);
 
 	atomic64_inc(&ch->stat_bad_ius);
-	pr_warn_ratelimited(SRPT_DRV ": %s: refusing SRP_CMD tag %#llx (%s%u bytes): %s\n",
+	pr_warn_ratelimited("%s: refusing SRP_CMD tag %#llx (%s%u bytes): %s\n",
 			    ch->name, tag, tbl ? "external table of " : "",
 			    len, srpt_iu_err_str(err));
-	srpt_local_rsp(ch, sc, tag, SAM_STAT_CHECK_CONDITION, sense, slen, -1);
+	srpt_local_rsp(ch, ioctx, tag, SAM_STAT_CHECK_CONDITION, sense, slen,
+		       -1);
 }
 
 /*
@@ -376,9 +388,9 @@ static void srpt_refuse_cmd(struct srpt_chan *ch, struct srpt_send_ctx *sc,
  * an overflowing READ and passes the partial block on, which block
  * drivers reject or warn about. Refuse it here instead.
  */
-static bool srpt_partial_blocks(struct srpt_send_ctx *sc)
+static bool srpt_partial_blocks(struct srpt_send_ioctx *ioctx)
 {
-	struct se_cmd *cmd = &sc->cmd;
+	struct se_cmd *cmd = &ioctx->cmd;
 	u32 bs, i;
 
 	if (!(cmd->se_cmd_flags & SCF_SCSI_DATA_CDB) || !cmd->se_dev)
@@ -393,13 +405,13 @@ static bool srpt_partial_blocks(struct srpt_send_ctx *sc)
 	 * block drivers need sector-sized pieces (not whole logical blocks:
 	 * an initiator's memory registration may split a 4 KiB block).
 	 */
-	for (i = 0; i < sc->nr_rw; i++)
-		if (sc->rw[i].len % SECTOR_SIZE)
+	for (i = 0; i < ioctx->nr_rw; i++)
+		if (ioctx->rw[i].len % SECTOR_SIZE)
 			return true;
 	return false;
 }
 
-/*
+/**
  * srpt_compl_cpu() - the CPU on which LIO is to complete a new command
  *
  * LIO completes a command (posts the response, for a read the data too)
@@ -409,6 +421,8 @@ static bool srpt_partial_blocks(struct srpt_send_ctx *sc)
  * responses waits for the end of the batch. The next online CPU posts
  * them while the thread keeps polling (measured in Documentation/srpt.rst);
  * with one CPU this is the receiving CPU again.
+ *
+ * Return: the CPU for se_cmd->cpuid.
  */
 static int srpt_compl_cpu(void)
 {
@@ -420,17 +434,26 @@ static int srpt_compl_cpu(void)
 	return cpu;
 }
 
-/*
- * Hand a parsed SRP_CMD whose remote buffers are known to LIO. @rc holds
- * the IU (and immediate data). Returns true when @rc is now owned by the
- * command.
+/**
+ * srpt_start_cmd() - hand a parsed SRP_CMD to LIO
+ * @ch:		channel
+ * @recv_ioctx: receive buffer holding the IU (and immediate data)
+ * @ioctx:	the command's send context
+ * @d:		the command, its remote buffers known (in the IU or fetched)
+ *
+ * Sets up the data transfer (immediate data in place, or one rdma_rw
+ * context per remote buffer) and submits the command; refusals and
+ * failures before LIO owns the command get a local response.
+ *
+ * Return: true when @recv_ioctx is now owned by the command.
  */
-static bool srpt_start_cmd(struct srpt_chan *ch, struct srpt_recv_ctx *rc,
-			   struct srpt_send_ctx *sc,
+static bool srpt_start_cmd(struct srpt_chan *ch,
+			   struct srpt_recv_ioctx *recv_ioctx,
+			   struct srpt_send_ioctx *ioctx,
 			   const struct srpt_cmd_desc *d)
 {
-	void *iu = rc->b.buf + rc->b.start;
-	struct se_cmd *cmd = &sc->cmd;
+	void *iu = recv_ioctx->b.buf + recv_ioctx->b.start;
+	struct se_cmd *cmd = &ioctx->cmd;
 	struct scatterlist *sgl = NULL;
 	bool owned = false;
 	u32 sg_cnt = 0;
@@ -443,40 +466,40 @@ static bool srpt_start_cmd(struct srpt_chan *ch, struct srpt_recv_ctx *rc,
 		void *data = iu + d->imm_off;
 
 		if (WARN_ON_ONCE((uintptr_t)data & 511)) {
-			srpt_refuse_cmd(ch, sc, d->tag, SRPT_IU_IMM, rc->len,
-					false);
+			srpt_refuse_cmd(ch, ioctx, d->tag, SRPT_IU_IMM,
+					recv_ioctx->len, false);
 			return false;
 		}
-		sg_init_one(&sc->imm_sg, data, d->data_len);
-		sgl = &sc->imm_sg;
+		sg_init_one(&ioctx->imm_sg, data, d->data_len);
+		sgl = &ioctx->imm_sg;
 		sg_cnt = 1;
-		sc->imm_recv = rc;
+		ioctx->imm_recv = recv_ioctx;
 		owned = true;
 	} else if (d->nbufs) {
-		ret = srpt_setup_rw(ch, sc, d, &sgl, &sg_cnt);
+		ret = srpt_setup_rw(ch, ioctx, d, &sgl, &sg_cnt);
 		if (ret == -E2BIG) {
-			srpt_refuse_cmd(ch, sc, d->tag, SRPT_IU_TOO_BIG,
-					rc->len, false);
+			srpt_refuse_cmd(ch, ioctx, d->tag, SRPT_IU_TOO_BIG,
+					recv_ioctx->len, false);
 			return false;
 		}
 		if (ret) {
 			pr_debug("%s: no RDMA context for tag %#llx: %d\n",
 				 ch->name, d->tag, ret);
-			srpt_local_rsp(ch, sc, d->tag, SAM_STAT_BUSY, NULL, 0,
-				       -1);
+			srpt_local_rsp(ch, ioctx, d->tag, SAM_STAT_BUSY, NULL,
+				       0, -1);
 			return false;
 		}
 	}
 
 	cmd->cpuid = srpt_compl_cpu();
-	ret = target_init_cmd(cmd, ch->sess, sc->sense, d->lun, d->data_len,
+	ret = target_init_cmd(cmd, ch->sess, ioctx->sense, d->lun, d->data_len,
 			      d->task_attr, d->dir,
 			      TARGET_SCF_ACK_KREF | TARGET_SCF_USE_CPUID);
 	if (ret) {
 		/* The session is stopping; LIO will not take commands. */
-		srpt_free_rw(ch, sc);
-		sc->imm_recv = NULL;
-		srpt_local_rsp(ch, sc, d->tag, SAM_STAT_BUSY, NULL, 0, -1);
+		srpt_free_rw(ch, ioctx);
+		ioctx->imm_recv = NULL;
+		srpt_local_rsp(ch, ioctx, d->tag, SAM_STAT_BUSY, NULL, 0, -1);
 		return false;
 	}
 	/*
@@ -492,12 +515,12 @@ static bool srpt_start_cmd(struct srpt_chan *ch, struct srpt_recv_ctx *rc,
 	 * buffer; its emulations may fill less than they report. Only
 	 * data_length bytes go out (srpt_trim_rw()), zero those.
 	 */
-	if (!(cmd->se_cmd_flags & SCF_SCSI_DATA_CDB) && sc->nr_rw &&
+	if (!(cmd->se_cmd_flags & SCF_SCSI_DATA_CDB) && ioctx->nr_rw &&
 	    d->dir == DMA_FROM_DEVICE && cmd->data_length)
 		sg_zero_buffer(sgl, sg_cnt, cmd->data_length, 0);
-	if (unlikely(srpt_partial_blocks(sc))) {
+	if (unlikely(srpt_partial_blocks(ioctx))) {
 		atomic64_inc(&ch->stat_bad_ius);
-		pr_warn_ratelimited(SRPT_DRV ": %s: refusing SRP_CMD tag %#llx: buffers of %u bytes are not whole blocks\n",
+		pr_warn_ratelimited("%s: refusing SRP_CMD tag %#llx: buffers of %u bytes are not whole blocks\n",
 				    ch->name, d->tag, cmd->data_length);
 		transport_generic_request_failure(cmd,
 					TCM_INVALID_FIELD_IN_COMMAND_IU);
@@ -517,38 +540,42 @@ static void srpt_fetch_free(struct srpt_chan *ch, struct srpt_tbl_fetch *f)
 	f->recv = NULL;
 }
 
-/*
- * The table has arrived (or its READ failed or was flushed); runs in the
- * channel's completion thread like the receive path.
+/**
+ * srpt_table_read_done() - an external descriptor table has arrived
+ * @cq: the channel's CQ
+ * @wc: completion of the table READ (or its failure or flush)
+ *
+ * Runs in the channel's completion thread like the receive path: checks
+ * the table and starts the command, or refuses it.
  */
 static void srpt_table_read_done(struct ib_cq *cq, struct ib_wc *wc)
 {
 	struct srpt_chan *ch = wc->qp->qp_context;
-	struct srpt_send_ctx *sc =
-		container_of(wc->wr_cqe, struct srpt_send_ctx, fetch.cqe);
-	struct srpt_tbl_fetch *f = &sc->fetch;
-	struct srpt_recv_ctx *rc = f->recv;
+	struct srpt_send_ioctx *ioctx =
+		container_of(wc->wr_cqe, struct srpt_send_ioctx, fetch.cqe);
+	struct srpt_tbl_fetch *f = &ioctx->fetch;
+	struct srpt_recv_ioctx *recv_ioctx = f->recv;
 	struct srpt_cmd_desc d = f->desc;
 	enum srpt_iu_err err;
 	void *tbl = f->buf;
 
 	if (wc->status == IB_WC_SUCCESS && srpt_inject(SRPT_FAULT_TABLE_READ)) {
-		pr_warn_ratelimited(SRPT_DRV ": %s: fault injection: table READ completion lost (tag %#llx)\n",
+		pr_warn_ratelimited("%s: fault injection: table READ completion lost (tag %#llx)\n",
 				    ch->name, d.tag);
 		return;
 	}
 	atomic_add(f->nr_wrs, &ch->sq_avail);
 	srpt_retry_rsps(ch);
-	if (WARN_ONCE(sc->state != SRPT_CMD_FETCH_TABLE,
+	if (WARN_ONCE(ioctx->state != SRPT_CMD_FETCH_TABLE,
 		      "%s: table READ completion in state %d\n", ch->name,
-		      sc->state))
+		      ioctx->state))
 		return;
 	/* Unmaps the table: from here on the CPU may read it. */
 	rdma_rw_ctx_destroy(&f->ctx, ch->qp, ch->port->num, &f->sg, 1,
 			    DMA_FROM_DEVICE);
 	f->buf = NULL;
 	f->recv = NULL;
-	sc->state = SRPT_CMD_NEW;
+	ioctx->state = SRPT_CMD_NEW;
 
 	if (unlikely(wc->status != IB_WC_SUCCESS)) {
 		/* A bad key or address disconnects; a flush needs nothing. */
@@ -556,33 +583,42 @@ static void srpt_table_read_done(struct ib_cq *cq, struct ib_wc *wc)
 		kfree(tbl);
 		/* No response: the credit goes back with a later one. */
 		atomic_inc(&ch->credits_owed);
-		sc->state = SRPT_CMD_DONE;
-		srpt_put_tag(ch, sc);
-		srpt_post_recv(ch, rc);
+		ioctx->state = SRPT_CMD_DONE;
+		srpt_put_tag(ch, ioctx);
+		srpt_post_recv(ch, recv_ioctx);
 		return;
 	}
 	err = srpt_parse_ext_table(tbl, &d);
 	if (err)
-		srpt_refuse_cmd(ch, sc, d.tag, err, d.tbl_len, true);
-	else if (srpt_start_cmd(ch, rc, sc, &d))
-		rc = NULL;	/* lent to the command */
+		srpt_refuse_cmd(ch, ioctx, d.tag, err, d.tbl_len, true);
+	else if (srpt_start_cmd(ch, recv_ioctx, ioctx, &d))
+		recv_ioctx = NULL;	/* lent to the command */
 	/* srpt_setup_rw() has turned the table into rdma_rw contexts. */
 	kfree(tbl);
-	if (rc)
-		srpt_post_recv(ch, rc);
+	if (recv_ioctx)
+		srpt_post_recv(ch, recv_ioctx);
 }
 
-/*
+/**
+ * srpt_fetch_table() - RDMA READ an external descriptor table
+ * @ch:		channel
+ * @recv_ioctx: receive buffer of the SRP_CMD
+ * @ioctx:	the command's send context
+ * @d:		the parsed command, @d->tbl_len set
+ *
  * The descriptor table is larger than what the IU carries: fetch it from
  * the initiator with an RDMA READ and continue in srpt_table_read_done().
- * The receive buffer (CDB, tag, LUN) is held until then. Returns true when
- * @rc is held.
+ * The receive buffer (CDB, tag, LUN) is held until then; when the READ
+ * cannot be posted the command gets BUSY.
+ *
+ * Return: true when @recv_ioctx is held.
  */
-static bool srpt_fetch_table(struct srpt_chan *ch, struct srpt_recv_ctx *rc,
-			     struct srpt_send_ctx *sc,
+static bool srpt_fetch_table(struct srpt_chan *ch,
+			     struct srpt_recv_ioctx *recv_ioctx,
+			     struct srpt_send_ioctx *ioctx,
 			     const struct srpt_cmd_desc *d)
 {
-	struct srpt_tbl_fetch *f = &sc->fetch;
+	struct srpt_tbl_fetch *f = &ioctx->fetch;
 	struct ib_send_wr *first;
 	int ret;
 
@@ -601,23 +637,23 @@ static bool srpt_fetch_table(struct srpt_chan *ch, struct srpt_recv_ctx *rc,
 	if (atomic_sub_return(f->nr_wrs, &ch->sq_avail) < 0)
 		goto undo;
 	f->desc = *d;
-	f->recv = rc;
+	f->recv = recv_ioctx;
 	f->cqe.done = srpt_table_read_done;
-	sc->state = SRPT_CMD_FETCH_TABLE;
+	ioctx->state = SRPT_CMD_FETCH_TABLE;
 	first = rdma_rw_ctx_wrs(&f->ctx, ch->qp, ch->port->num, &f->cqe,
 				NULL);
 	ret = ib_post_send(ch->qp, first, NULL);
 	if (!ret)
 		return true;
-	pr_err_ratelimited(SRPT_DRV ": %s: posting descriptor table READ failed: %d\n",
+	pr_err_ratelimited("%s: posting descriptor table READ failed: %d\n",
 			   ch->name, ret);
-	sc->state = SRPT_CMD_NEW;
+	ioctx->state = SRPT_CMD_NEW;
 undo:
 	atomic_add(f->nr_wrs, &ch->sq_avail);
 	srpt_retry_rsps(ch);
 	srpt_fetch_free(ch, f);
 busy:
-	srpt_local_rsp(ch, sc, d->tag, SAM_STAT_BUSY, NULL, 0, -1);
+	srpt_local_rsp(ch, ioctx, d->tag, SAM_STAT_BUSY, NULL, 0, -1);
 	return false;
 }
 
@@ -637,55 +673,58 @@ void srpt_chan_drop_fetches(struct srpt_chan *ch)
 	if (!ch->send_ring || !ch->qp)
 		return;
 	for (i = 0; i < ch->rq_depth; i++) {
-		struct srpt_send_ctx *sc = ch->send_ring[i];
-		struct srpt_recv_ctx *rc;
+		struct srpt_send_ioctx *ioctx = ch->send_ring[i];
+		struct srpt_recv_ioctx *recv_ioctx;
 
-		if (!sc || sc->state != SRPT_CMD_FETCH_TABLE)
+		if (!ioctx || ioctx->state != SRPT_CMD_FETCH_TABLE)
 			continue;
-		rc = sc->fetch.recv;
-		srpt_fetch_free(ch, &sc->fetch);
-		sc->state = SRPT_CMD_DONE;
+		recv_ioctx = ioctx->fetch.recv;
+		srpt_fetch_free(ch, &ioctx->fetch);
+		ioctx->state = SRPT_CMD_DONE;
 		/* Buffers of the channel's own ring are freed with it. */
-		if (!ch->recv_ring && rc)
-			srpt_post_srq_recv(ch->port->hca, rc);
+		if (!ch->recv_ring && recv_ioctx)
+			srpt_post_srq_recv(ch->port->hca, recv_ioctx);
 		dropped++;
 	}
 	if (dropped)
-		pr_warn(SRPT_DRV ": %s: released with %u descriptor table READ(s) never completed\n",
+		pr_warn("%s: released with %u descriptor table READ(s) never completed\n",
 			ch->name, dropped);
 }
 
 /* Returns true when the receive buffer is now owned by the command. */
-static bool srpt_handle_cmd(struct srpt_chan *ch, struct srpt_recv_ctx *rc,
-			    struct srpt_send_ctx *sc)
+static bool srpt_handle_cmd(struct srpt_chan *ch,
+			    struct srpt_recv_ioctx *recv_ioctx,
+			    struct srpt_send_ioctx *ioctx)
 {
+	void *iu = recv_ioctx->b.buf + recv_ioctx->b.start;
 	struct srpt_cmd_desc d;
 	enum srpt_iu_err err;
 
-	err = srpt_parse_cmd(rc->b.buf + rc->b.start, rc->len, ch->imm_offset,
+	err = srpt_parse_cmd(iu, recv_ioctx->len, ch->imm_offset,
 			     srp_max_req_size, &d);
 	if (err) {
-		srpt_refuse_cmd(ch, sc, d.tag, err, rc->len, false);
+		srpt_refuse_cmd(ch, ioctx, d.tag, err, recv_ioctx->len, false);
 		return false;
 	}
 	if (d.tbl_len)
-		return srpt_fetch_table(ch, rc, sc, &d);
-	return srpt_start_cmd(ch, rc, sc, &d);
+		return srpt_fetch_table(ch, recv_ioctx, ioctx, &d);
+	return srpt_start_cmd(ch, recv_ioctx, ioctx, &d);
 }
 
-static void srpt_handle_tmf(struct srpt_chan *ch, struct srpt_recv_ctx *rc,
-			    struct srpt_send_ctx *sc)
+static void srpt_handle_tmf(struct srpt_chan *ch,
+			    struct srpt_recv_ioctx *recv_ioctx,
+			    struct srpt_send_ioctx *ioctx)
 {
-	const struct srp_tsk_mgmt *t = rc->b.buf + rc->b.start;
+	const struct srp_tsk_mgmt *t = recv_ioctx->b.buf + recv_ioctx->b.start;
 	u64 tag, task_tag, lun;
 	int fn;
 
-	if (rc->len < sizeof(*t)) {
+	if (recv_ioctx->len < sizeof(*t)) {
 		atomic64_inc(&ch->stat_bad_ius);
-		pr_warn_ratelimited(SRPT_DRV ": %s: short SRP_TSK_MGMT (%u bytes)\n",
-				    ch->name, rc->len);
-		tag = rc->len >= 16 ? get_unaligned(&t->tag) : 0;
-		srpt_local_rsp(ch, sc, tag, 0, NULL, 0, SRPT_TMF_FAILED);
+		pr_warn_ratelimited("%s: short SRP_TSK_MGMT (%u bytes)\n",
+				    ch->name, recv_ioctx->len);
+		tag = recv_ioctx->len >= 16 ? get_unaligned(&t->tag) : 0;
+		srpt_local_rsp(ch, ioctx, tag, 0, NULL, 0, SRPT_TMF_FAILED);
 		return;
 	}
 	tag = get_unaligned(&t->tag);
@@ -693,26 +732,34 @@ static void srpt_handle_tmf(struct srpt_chan *ch, struct srpt_recv_ctx *rc,
 	lun = scsilun_to_int((struct scsi_lun *)&t->lun);
 	fn = srpt_tmf_to_tcm(t->tsk_mgmt_func);
 	if (fn < 0) {
-		pr_info_ratelimited(SRPT_DRV ": %s: unsupported task management function %#x\n",
+		pr_info_ratelimited("%s: unsupported task management function %#x\n",
 				    ch->name, t->tsk_mgmt_func);
-		srpt_local_rsp(ch, sc, tag, 0, NULL, 0,
+		srpt_local_rsp(ch, ioctx, tag, 0, NULL, 0,
 			       SRPT_TMF_NOT_SUPPORTED);
 		return;
 	}
-	sc->state = SRPT_CMD_MGMT;
-	sc->cmd.tag = tag;
-	if (target_submit_tmr(&sc->cmd, ch->sess, NULL, lun, sc, fn,
+	ioctx->state = SRPT_CMD_MGMT;
+	ioctx->cmd.tag = tag;
+	if (target_submit_tmr(&ioctx->cmd, ch->sess, NULL, lun, ioctx, fn,
 			      GFP_KERNEL, task_tag, TARGET_SCF_ACK_KREF))
-		srpt_local_rsp(ch, sc, tag, 0, NULL, 0, SRPT_TMF_FAILED);
+		srpt_local_rsp(ch, ioctx, tag, 0, NULL, 0, SRPT_TMF_FAILED);
 }
 
-/*
- * Handle one received IU. Returns false when it has to wait (channel not
- * live yet, or no free tag); the caller then keeps it on ch->pending.
+/**
+ * srpt_handle_iu() - dispatch one received IU by its opcode
+ * @ch:		channel; called from its completion thread
+ * @recv_ioctx: the IU
+ *
+ * The receive buffer is reposted unless a command keeps it (immediate
+ * data, descriptor table fetch).
+ *
+ * Return: false when the IU has to wait (channel not live yet, or no free
+ * tag); the caller then keeps it on ch->pending.
  */
-static bool srpt_handle_iu(struct srpt_chan *ch, struct srpt_recv_ctx *rc)
+static bool srpt_handle_iu(struct srpt_chan *ch,
+			   struct srpt_recv_ioctx *recv_ioctx)
 {
-	struct srpt_send_ctx *sc = NULL;
+	struct srpt_send_ioctx *ioctx = NULL;
 	bool kept = false;
 	u8 opcode;
 
@@ -720,30 +767,31 @@ static bool srpt_handle_iu(struct srpt_chan *ch, struct srpt_recv_ctx *rc)
 		return false;
 	if (unlikely(READ_ONCE(ch->state) >= SRPT_CH_DRAINING)) {
 		/* Nobody will read an answer; the session is going away. */
-		srpt_post_recv(ch, rc);
+		srpt_post_recv(ch, recv_ioctx);
 		return true;
 	}
 
-	ib_dma_sync_single_for_cpu(ch->port->hca->dev, rc->b.dma,
-				   rc->b.start + srp_max_req_size,
+	ib_dma_sync_single_for_cpu(ch->port->hca->dev, recv_ioctx->b.dma,
+				   recv_ioctx->b.start + srp_max_req_size,
 				   DMA_FROM_DEVICE);
-	opcode = likely(rc->len) ? *(u8 *)(rc->b.buf + rc->b.start) : 0xff;
+	opcode = likely(recv_ioctx->len) ?
+		 *(u8 *)(recv_ioctx->b.buf + recv_ioctx->b.start) : 0xff;
 	if (opcode == SRP_CMD || opcode == SRP_TSK_MGMT) {
-		sc = srpt_get_send_ctx(ch);
-		if (unlikely(!sc))
+		ioctx = srpt_get_send_ioctx(ch);
+		if (unlikely(!ioctx))
 			return false;
 	}
 	atomic64_inc(&ch->stat_ius);
 
 	switch (opcode) {
 	case SRP_CMD:
-		kept = srpt_handle_cmd(ch, rc, sc);
+		kept = srpt_handle_cmd(ch, recv_ioctx, ioctx);
 		break;
 	case SRP_TSK_MGMT:
-		srpt_handle_tmf(ch, rc, sc);
+		srpt_handle_tmf(ch, recv_ioctx, ioctx);
 		break;
 	case SRP_I_LOGOUT:
-		pr_info(SRPT_DRV ": %s: initiator logout\n", ch->name);
+		pr_info("%s: initiator logout\n", ch->name);
 		atomic_inc(&ch->credits_owed);
 		srpt_chan_disconnect(ch);
 		break;
@@ -755,12 +803,12 @@ static bool srpt_handle_iu(struct srpt_chan *ch, struct srpt_recv_ctx *rc)
 	default:
 		atomic64_inc(&ch->stat_bad_ius);
 		atomic_inc(&ch->credits_owed);
-		pr_warn_ratelimited(SRPT_DRV ": %s: dropping IU with opcode %#x (%u bytes)\n",
-				    ch->name, opcode, rc->len);
+		pr_warn_ratelimited("%s: dropping IU with opcode %#x (%u bytes)\n",
+				    ch->name, opcode, recv_ioctx->len);
 		break;
 	}
 	if (!kept)
-		srpt_post_recv(ch, rc);
+		srpt_post_recv(ch, recv_ioctx);
 	return true;
 }
 
@@ -770,13 +818,13 @@ static bool srpt_handle_iu(struct srpt_chan *ch, struct srpt_recv_ctx *rc)
  */
 void srpt_drain_pending(struct srpt_chan *ch)
 {
-	struct srpt_recv_ctx *rc, *next;
+	struct srpt_recv_ioctx *recv_ioctx, *next;
 
-	list_for_each_entry_safe(rc, next, &ch->pending, pending) {
-		list_del_init(&rc->pending);
+	list_for_each_entry_safe(recv_ioctx, next, &ch->pending, pending) {
+		list_del_init(&recv_ioctx->pending);
 		ch->nr_pending--;
-		if (!srpt_handle_iu(ch, rc)) {
-			list_add(&rc->pending, &ch->pending);
+		if (!srpt_handle_iu(ch, recv_ioctx)) {
+			list_add(&recv_ioctx->pending, &ch->pending);
 			ch->nr_pending++;
 			break;
 		}
@@ -792,60 +840,82 @@ void srpt_drain_pending(struct srpt_chan *ch)
  * every SRQ buffer and starve the other channels. Drop the IU, hand the
  * buffer back and disconnect.
  */
-static void srpt_over_credits(struct srpt_chan *ch, struct srpt_recv_ctx *rc)
+static void srpt_over_credits(struct srpt_chan *ch,
+			      struct srpt_recv_ioctx *recv_ioctx)
 {
 	atomic64_inc(&ch->stat_bad_ius);
-	srpt_post_recv(ch, rc);
+	srpt_post_recv(ch, recv_ioctx);
 	/* Said once: more IUs may arrive before the QP is in error. */
 	if (!srpt_chan_disconnect(ch))
-		pr_warn_ratelimited(SRPT_DRV ": %s: initiator exceeds its %u credits (%u IUs waiting), disconnecting\n",
+		pr_warn_ratelimited("%s: initiator exceeds its %u credits (%u IUs waiting), disconnecting\n",
 				    ch->name, ch->rq_depth, ch->nr_pending);
 }
 
+/**
+ * srpt_recv_done() - an IU arrived (or its receive was flushed)
+ * @cq: the channel's CQ
+ * @wc: work completion of a srpt_recv_ioctx
+ *
+ * Runs in the channel's completion thread. The IU is handled at once
+ * unless earlier ones are waiting, in which case it queues behind them on
+ * ch->pending; an initiator that exceeds its credits is disconnected. A
+ * failed receive disconnects the channel, an SRQ buffer goes back to the
+ * SRQ.
+ */
 void srpt_recv_done(struct ib_cq *cq, struct ib_wc *wc)
 {
 	struct srpt_chan *ch = wc->qp->qp_context;
-	struct srpt_recv_ctx *rc =
-		container_of(wc->wr_cqe, struct srpt_recv_ctx, b.cqe);
+	struct srpt_recv_ioctx *recv_ioctx =
+		container_of(wc->wr_cqe, struct srpt_recv_ioctx, b.cqe);
 
 	if (unlikely(wc->status != IB_WC_SUCCESS)) {
 		srpt_chan_fatal(ch, "receive", wc->status);
 		/* SRQ buffers are shared: hand them back to the SRQ. */
 		if (!ch->recv_ring && ch->port->hca->srq)
-			srpt_post_srq_recv(ch->port->hca, rc);
+			srpt_post_srq_recv(ch->port->hca, recv_ioctx);
 		return;
 	}
 	atomic_dec(&ch->req_lim);
-	rc->len = wc->byte_len;
-	if (list_empty(&ch->pending) && srpt_handle_iu(ch, rc))
+	recv_ioctx->len = wc->byte_len;
+	if (list_empty(&ch->pending) && srpt_handle_iu(ch, recv_ioctx))
 		return;
 	if (unlikely(ch->nr_pending >= ch->rq_depth)) {
-		srpt_over_credits(ch, rc);
+		srpt_over_credits(ch, recv_ioctx);
 		return;
 	}
-	list_add_tail(&rc->pending, &ch->pending);
+	list_add_tail(&recv_ioctx->pending, &ch->pending);
 	ch->nr_pending++;
 }
 
+/**
+ * srpt_send_done() - a response has been sent (or flushed)
+ * @cq: the channel's CQ
+ * @wc: work completion of a srpt_send_ioctx's SEND
+ *
+ * Gives the send queue slots of the response and its RDMA WRITEs back,
+ * posts responses that waited for them, releases the command (to LIO, or
+ * just its tag for a local response) and retries IUs that waited for a
+ * tag.
+ */
 void srpt_send_done(struct ib_cq *cq, struct ib_wc *wc)
 {
 	struct srpt_chan *ch = wc->qp->qp_context;
-	struct srpt_send_ctx *sc =
-		container_of(wc->wr_cqe, struct srpt_send_ctx, b.cqe);
-	enum srpt_cmd_state prev = sc->state;
+	struct srpt_send_ioctx *ioctx =
+		container_of(wc->wr_cqe, struct srpt_send_ioctx, b.cqe);
+	enum srpt_cmd_state prev = ioctx->state;
 
-	atomic_add(1 + sc->nr_wrs, &ch->sq_avail);
+	atomic_add(1 + ioctx->nr_wrs, &ch->sq_avail);
 	if (unlikely(wc->status != IB_WC_SUCCESS))
 		srpt_chan_fatal(ch, "response", wc->status);
 	srpt_retry_rsps(ch);
-	sc->state = SRPT_CMD_DONE;
+	ioctx->state = SRPT_CMD_DONE;
 	switch (prev) {
 	case SRPT_CMD_LOCAL_RSP:
-		srpt_put_tag(ch, sc);
+		srpt_put_tag(ch, ioctx);
 		break;
 	case SRPT_CMD_RSP_SENT:
 	case SRPT_CMD_MGMT_RSP_SENT:
-		transport_generic_free_cmd(&sc->cmd, 0);
+		transport_generic_free_cmd(&ioctx->cmd, 0);
 		break;
 	default:
 		WARN_ONCE(1, "send completion in state %d\n", prev);
@@ -857,72 +927,81 @@ void srpt_send_done(struct ib_cq *cq, struct ib_wc *wc)
 static void srpt_rdma_read_done(struct ib_cq *cq, struct ib_wc *wc)
 {
 	struct srpt_chan *ch = wc->qp->qp_context;
-	struct srpt_send_ctx *sc =
-		container_of(wc->wr_cqe, struct srpt_send_ctx, rdma_cqe);
+	struct srpt_send_ioctx *ioctx =
+		container_of(wc->wr_cqe, struct srpt_send_ioctx, rdma_cqe);
 
-	atomic_add(sc->nr_wrs, &ch->sq_avail);
-	sc->nr_wrs = 0;
+	atomic_add(ioctx->nr_wrs, &ch->sq_avail);
+	ioctx->nr_wrs = 0;
 	srpt_retry_rsps(ch);
-	if (sc->state != SRPT_CMD_NEED_DATA) {
-		pr_err_ratelimited(SRPT_DRV ": %s: RDMA READ completion in state %d\n",
-				   ch->name, sc->state);
+	if (ioctx->state != SRPT_CMD_NEED_DATA) {
+		pr_err_ratelimited("%s: RDMA READ completion in state %d\n",
+				   ch->name, ioctx->state);
 		return;
 	}
-	sc->state = SRPT_CMD_DATA_IN;
+	ioctx->state = SRPT_CMD_DATA_IN;
 	if (unlikely(wc->status != IB_WC_SUCCESS)) {
 		srpt_chan_fatal(ch, "RDMA READ", wc->status);
-		transport_generic_request_failure(&sc->cmd,
+		transport_generic_request_failure(&ioctx->cmd,
 					TCM_CHECK_CONDITION_ABORT_CMD);
 		return;
 	}
-	target_execute_cmd(&sc->cmd);
+	target_execute_cmd(&ioctx->cmd);
 }
 
-/* LIO: fetch write data from the initiator. */
+/**
+ * srpt_cmd_write_pending() - LIO: fetch the write data from the initiator
+ * @cmd: command
+ *
+ * Immediate data is already here; otherwise one RDMA READ chain fetches
+ * every remote buffer and srpt_rdma_read_done() executes the command.
+ *
+ * Return: 0; -ENOMEM when the send queue is full (LIO retries); -EIO on
+ * a closing channel or the error of a failed post (LIO fails the command).
+ */
 int srpt_cmd_write_pending(struct se_cmd *cmd)
 {
-	struct srpt_send_ctx *sc = to_sc(cmd);
-	struct srpt_chan *ch = sc->ch;
+	struct srpt_send_ioctx *ioctx = to_send_ioctx(cmd);
+	struct srpt_chan *ch = ioctx->ch;
 	struct ib_send_wr *first = NULL;
-	struct ib_cqe *cqe = &sc->rdma_cqe;
+	struct ib_cqe *cqe = &ioctx->rdma_cqe;
 	int i, ret;
 
-	if (sc->imm_recv || !sc->nr_rw) {
-		sc->state = SRPT_CMD_DATA_IN;
+	if (ioctx->imm_recv || !ioctx->nr_rw) {
+		ioctx->state = SRPT_CMD_DATA_IN;
 		target_execute_cmd(cmd);
 		return 0;
 	}
 	if (READ_ONCE(ch->state) >= SRPT_CH_DRAINING)
 		return -EIO;	/* LIO answers with CHECK CONDITION */
-	sc->state = SRPT_CMD_NEED_DATA;
-	if (atomic_sub_return(sc->nr_wrs, &ch->sq_avail) < 0) {
+	ioctx->state = SRPT_CMD_NEED_DATA;
+	if (atomic_sub_return(ioctx->nr_wrs, &ch->sq_avail) < 0) {
 		ret = -ENOMEM;	/* LIO retries through its queue-full path */
 		goto undo;
 	}
-	sc->rdma_cqe.done = srpt_rdma_read_done;
-	for (i = sc->nr_rw - 1; i >= 0; i--) {
-		first = rdma_rw_ctx_wrs(&sc->rw[i].ctx, ch->qp, ch->port->num,
-					cqe, first);
+	ioctx->rdma_cqe.done = srpt_rdma_read_done;
+	for (i = ioctx->nr_rw - 1; i >= 0; i--) {
+		first = rdma_rw_ctx_wrs(&ioctx->rw[i].ctx, ch->qp,
+					ch->port->num, cqe, first);
 		cqe = NULL;
 	}
 	ret = ib_post_send(ch->qp, first, NULL);
 	if (!ret)
 		return 0;
-	pr_err_ratelimited(SRPT_DRV ": %s: posting RDMA READ failed: %d\n",
+	pr_err_ratelimited("%s: posting RDMA READ failed: %d\n",
 			   ch->name, ret);
 undo:
-	atomic_add(sc->nr_wrs, &ch->sq_avail);
+	atomic_add(ioctx->nr_wrs, &ch->sq_avail);
 	/* A response may have found the slots taken for a moment. */
 	srpt_retry_rsps(ch);
-	sc->state = SRPT_CMD_NEW;
+	ioctx->state = SRPT_CMD_NEW;
 	return ret;
 }
 
 static void srpt_send_response(struct se_cmd *cmd)
 {
-	struct srpt_send_ctx *sc = to_sc(cmd);
-	struct srpt_chan *ch = sc->ch;
-	enum srpt_cmd_state prev = sc->state;
+	struct srpt_send_ioctx *ioctx = to_send_ioctx(cmd);
+	struct srpt_chan *ch = ioctx->ch;
+	enum srpt_cmd_state prev = ioctx->state;
 	u8 status = cmd->scsi_status;
 	u32 credits, sense_len = cmd->scsi_sense_length;
 	int ret;
@@ -930,28 +1009,28 @@ static void srpt_send_response(struct se_cmd *cmd)
 	switch (prev) {
 	case SRPT_CMD_NEW:
 	case SRPT_CMD_DATA_IN:
-		sc->state = SRPT_CMD_RSP_SENT;
+		ioctx->state = SRPT_CMD_RSP_SENT;
 		break;
 	case SRPT_CMD_MGMT:
-		sc->state = SRPT_CMD_MGMT_RSP_SENT;
+		ioctx->state = SRPT_CMD_MGMT_RSP_SENT;
 		break;
 	default:
 		WARN_ONCE(1, "%s: response in state %d\n", ch->name, prev);
 		return;
 	}
 
-	sc->rsp_data = false;
-	sc->nr_wrs = 0;
+	ioctx->rsp_data = false;
+	ioctx->nr_wrs = 0;
 	if (prev != SRPT_CMD_MGMT && cmd->data_direction == DMA_FROM_DEVICE &&
-	    cmd->data_length && !sc->status_only) {
-		ret = srpt_trim_rw(ch, sc, cmd->data_length);
+	    cmd->data_length && !ioctx->status_only) {
+		ret = srpt_trim_rw(ch, ioctx, cmd->data_length);
 		if (likely(!ret)) {
-			sc->rsp_data = true;
+			ioctx->rsp_data = true;
 		} else {
 			/* No data without its context: ask for a retry. */
-			pr_warn_ratelimited(SRPT_DRV ": %s: no RDMA context for the data of tag %#llx: %d, answering BUSY\n",
+			pr_warn_ratelimited("%s: no RDMA context for the data of tag %#llx: %d, answering BUSY\n",
 					    ch->name, cmd->tag, ret);
-			sc->nr_wrs = 0;
+			ioctx->nr_wrs = 0;
 			status = SAM_STAT_BUSY;
 			sense_len = 0;
 		}
@@ -959,71 +1038,113 @@ static void srpt_send_response(struct se_cmd *cmd)
 
 	credits = srpt_take_credits(ch);
 	if (prev == SRPT_CMD_MGMT) {
-		sc->rsp_len = srpt_build_tmr_rsp(sc->b.buf, cmd->tag, credits,
-				srpt_tmr_rsp_code(cmd->se_tmr_req->response));
+		u8 code = srpt_tmr_rsp_code(cmd->se_tmr_req->response);
+
+		ioctx->rsp_len = srpt_build_tmr_rsp(ioctx->b.buf, cmd->tag,
+						    credits, code);
 	} else {
 		bool under = cmd->se_cmd_flags & SCF_UNDERFLOW_BIT;
 		bool over = cmd->se_cmd_flags & SCF_OVERFLOW_BIT;
 
-		sc->rsp_len = srpt_build_rsp(sc->b.buf,
-					     min(ch->max_ti_iu, ch->max_rsp),
-					     cmd->tag, credits, status,
-					     srpt_resid_flags(cmd->data_direction,
-							      under, over),
-					     cmd->residual_count, sc->sense,
-					     sense_len);
+		u8 flags = srpt_resid_flags(cmd->data_direction, under, over);
+
+		ioctx->rsp_len = srpt_build_rsp(ioctx->b.buf,
+						min(ch->max_ti_iu, ch->max_rsp),
+						cmd->tag, credits, status,
+						flags, cmd->residual_count,
+						ioctx->sense, sense_len);
 	}
-	sc->rsp_credits = credits;
+	ioctx->rsp_credits = credits;
 	atomic_inc(&ch->req_lim);
-	srpt_queue_rsp(ch, sc);
+	srpt_queue_rsp(ch, ioctx);
 }
 
+/**
+ * srpt_cmd_data_in() - LIO: send Data-In and status of a command
+ * @cmd: command
+ *
+ * Return: 0; the response goes out now or when the send queue has room.
+ */
 int srpt_cmd_data_in(struct se_cmd *cmd)
 {
 	srpt_send_response(cmd);
 	return 0;
 }
 
+/**
+ * srpt_cmd_status() - LIO: send status only, no data
+ * @cmd: command
+ *
+ * Return: 0; the response goes out now or when the send queue has room.
+ */
 int srpt_cmd_status(struct se_cmd *cmd)
 {
-	to_sc(cmd)->status_only = true;
+	to_send_ioctx(cmd)->status_only = true;
 	srpt_send_response(cmd);
 	return 0;
 }
 
+/**
+ * srpt_cmd_tmr_rsp() - LIO: send the response of a task management function
+ * @cmd: the TMR's command
+ */
 void srpt_cmd_tmr_rsp(struct se_cmd *cmd)
 {
 	srpt_send_response(cmd);
 }
 
-/* LIO aborted the command without a response: return its credit. */
+/**
+ * srpt_cmd_aborted() - LIO: a command ended without a response
+ * @cmd: command
+ *
+ * Its credit goes back to the initiator with the next response.
+ */
 void srpt_cmd_aborted(struct se_cmd *cmd)
 {
-	atomic_inc(&to_sc(cmd)->ch->credits_owed);
+	atomic_inc(&to_send_ioctx(cmd)->ch->credits_owed);
 }
 
+/**
+ * srpt_cmd_release() - LIO: the last reference to a command is gone
+ * @cmd: command
+ *
+ * Reposts a receive buffer lent for immediate data, frees the RDMA
+ * contexts and returns the session tag (and with it the send context).
+ */
 void srpt_cmd_release(struct se_cmd *cmd)
 {
-	struct srpt_send_ctx *sc = to_sc(cmd);
-	struct srpt_chan *ch = sc->ch;
-	struct srpt_recv_ctx *rc = sc->imm_recv;
+	struct srpt_send_ioctx *ioctx = to_send_ioctx(cmd);
+	struct srpt_chan *ch = ioctx->ch;
+	struct srpt_recv_ioctx *recv_ioctx = ioctx->imm_recv;
 
-	if (rc) {
-		sc->imm_recv = NULL;
-		srpt_post_recv(ch, rc);
+	if (recv_ioctx) {
+		ioctx->imm_recv = NULL;
+		srpt_post_recv(ch, recv_ioctx);
 	}
-	if (sc->nr_rw)
-		srpt_free_rw(ch, sc);
-	sc->state = SRPT_CMD_DONE;
+	if (ioctx->nr_rw)
+		srpt_free_rw(ch, ioctx);
+	ioctx->state = SRPT_CMD_DONE;
 	target_free_tag(cmd->se_sess, cmd);
 }
 
+/**
+ * srpt_cmd_stop_free() - LIO: drop the reference taken at submission
+ * @cmd: command
+ *
+ * Return: what target_put_sess_cmd() returns (1 when it was the last).
+ */
 int srpt_cmd_stop_free(struct se_cmd *cmd)
 {
 	return target_put_sess_cmd(cmd);
 }
 
+/**
+ * srpt_cmd_state_of() - LIO: the fabric state of a command, for reports
+ * @cmd: command
+ *
+ * Return: enum srpt_cmd_state of the command's send context.
+ */
 int srpt_cmd_state_of(struct se_cmd *cmd)
 {
-	return to_sc(cmd)->state;
+	return to_send_ioctx(cmd)->state;
 }

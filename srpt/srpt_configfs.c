@@ -10,6 +10,8 @@
  *					srp_sq_size, use_srq (per port)
  *   <port>/<tpg>/acls/<initiator>/	GUID, hex port id, IPv4 or IPv6
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/slab.h>
 #include <linux/configfs.h>
 #include <target/target_core_base.h>
@@ -30,7 +32,7 @@ static int srpt_parse_range(const char *what, const char *page, u32 lo,
 	int ret = kstrtou32(page, 0, &v);
 
 	if (ret || v < lo || v > hi) {
-		pr_warn(SRPT_DRV ": %s: expected a number in %u..%u\n", what,
+		pr_warn("%s: expected a number in %u..%u\n", what,
 			lo, hi);
 		return -EINVAL;
 	}
@@ -97,7 +99,7 @@ static ssize_t srpt_attrib_use_srq_store(struct config_item *item,
 	if (!ret)
 		p->attr.use_srq = v;
 	else
-		pr_warn(SRPT_DRV ": %s-%u: switching use_srq to %u failed: %d\n",
+		pr_warn("%s-%u: switching use_srq to %u failed: %d\n",
 			dev_name(&p->hca->dev->dev), p->num, v, ret);
 	mutex_lock(&p->lock);
 	srpt_port_set_enabled(p, was_enabled);
@@ -154,7 +156,7 @@ static ssize_t srpt_rdma_cm_port_store(struct config_item *item,
 	int ret = kstrtou16(page, 0, &port);
 
 	if (ret) {
-		pr_warn(SRPT_DRV ": rdma_cm_port: expected a port number\n");
+		pr_warn("rdma_cm_port: expected a port number\n");
 		return ret;
 	}
 	ret = srpt_cm_listen_rdma(port);
@@ -234,6 +236,13 @@ struct configfs_attribute *srpt_wwn_attrs[] = {
 	NULL,
 };
 
+/**
+ * srpt_tpg_enable() - LIO: tpgt_N/enable, allow or stop logins on the port
+ * @se_tpg: TPG
+ * @enable: new setting; disabling disconnects every channel of the port
+ *
+ * Return: 0.
+ */
 int srpt_tpg_enable(struct se_portal_group *se_tpg, bool enable)
 {
 	struct srpt_port *p = srpt_port_of_tpg(se_tpg);
@@ -244,6 +253,13 @@ int srpt_tpg_enable(struct se_portal_group *se_tpg, bool enable)
 	return 0;
 }
 
+/**
+ * srpt_tpg_make() - LIO: mkdir of a TPG below a port name
+ * @wwn:  the port name's WWN
+ * @name: directory name (tpgt_N)
+ *
+ * Return: the TPG or an ERR_PTR().
+ */
 struct se_portal_group *srpt_tpg_make(struct se_wwn *wwn, const char *name)
 {
 	struct srpt_port_name *pn = container_of(wwn, struct srpt_port_name,
@@ -266,6 +282,10 @@ struct se_portal_group *srpt_tpg_make(struct se_wwn *wwn, const char *name)
 	return &tpg->se_tpg;
 }
 
+/**
+ * srpt_tpg_drop() - LIO: rmdir of a TPG; disables the port
+ * @se_tpg: TPG
+ */
 void srpt_tpg_drop(struct se_portal_group *se_tpg)
 {
 	struct srpt_tpg *tpg = container_of(se_tpg, struct srpt_tpg, se_tpg);
@@ -283,6 +303,18 @@ void srpt_tpg_drop(struct se_portal_group *se_tpg)
 	kfree(tpg);
 }
 
+/**
+ * srpt_make_wwn() - LIO: mkdir of a port name (GUID or GID form)
+ * @tf:	   fabric
+ * @group: parent configfs group
+ * @name:  port name
+ *
+ * Each form of a port's name can exist once; the WWN holds an HCA
+ * reference until srpt_drop_wwn().
+ *
+ * Return: the WWN, or ERR_PTR(-EINVAL) for an unknown name, -EEXIST for
+ * one that exists, -ENOMEM.
+ */
 struct se_wwn *srpt_make_wwn(struct target_fabric_configfs *tf,
 			     struct config_group *group, const char *name)
 {
@@ -292,7 +324,7 @@ struct se_wwn *srpt_make_wwn(struct target_fabric_configfs *tf,
 
 	p = srpt_port_by_name(name, &slot);
 	if (!p) {
-		pr_warn(SRPT_DRV ": no RDMA port named %s\n", name);
+		pr_warn("no RDMA port named %s\n", name);
 		return ERR_PTR(-EINVAL);
 	}
 	pn = kzalloc(sizeof(*pn), GFP_KERNEL);
@@ -317,6 +349,10 @@ struct se_wwn *srpt_make_wwn(struct target_fabric_configfs *tf,
 	return &pn->wwn;
 }
 
+/**
+ * srpt_drop_wwn() - LIO: rmdir of a port name
+ * @wwn: the WWN from srpt_make_wwn()
+ */
 void srpt_drop_wwn(struct se_wwn *wwn)
 {
 	struct srpt_port_name *pn = container_of(wwn, struct srpt_port_name,
@@ -334,10 +370,17 @@ void srpt_drop_wwn(struct se_wwn *wwn)
 	kfree(pn);
 }
 
+/**
+ * srpt_acl_init() - LIO: check the name of a new node ACL
+ * @nacl: the ACL
+ * @name: initiator name: GUID, hex port id or IP address
+ *
+ * Return: 0 or -EINVAL.
+ */
 int srpt_acl_init(struct se_node_acl *nacl, const char *name)
 {
 	if (srpt_check_acl_name(name)) {
-		pr_warn(SRPT_DRV ": invalid initiator name %s (want GUID, hex port id or IP address)\n",
+		pr_warn("invalid initiator name %s (want GUID, hex port id or IP address)\n",
 			name);
 		return -EINVAL;
 	}

@@ -11,6 +11,8 @@
  * ib_srp add_target lines. This agent answers them, plus ClassPortInfo.
  * One I/O controller, in slot 1, with one service entry.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
 #include <rdma/ib_mad.h>
 #include <rdma/ib_verbs.h>
@@ -131,7 +133,7 @@ static void srpt_dm_recv(struct ib_mad_agent *agent,
 	ah = ib_create_ah_from_wc(agent->qp->pd, wc->wc, wc->recv_buf.grh,
 				  agent->port_num);
 	if (IS_ERR(ah)) {
-		pr_warn_ratelimited(SRPT_DRV ": %s-%u: no address handle for a DM reply: %ld\n",
+		pr_warn_ratelimited("%s-%u: no address handle for a DM reply: %ld\n",
 				    dev_name(&port->hca->dev->dev), port->num,
 				    PTR_ERR(ah));
 		goto free;
@@ -197,7 +199,7 @@ void srpt_dm_register(struct srpt_port *port)
 		return;
 	ret = ib_modify_port(dev, port->num, 0, &pm);
 	if (ret) {
-		pr_info(SRPT_DRV ": %s-%u: no device management (setting the capability failed: %d)\n",
+		pr_info("%s-%u: no device management (setting the capability failed: %d)\n",
 			dev_name(&dev->dev), port->num, ret);
 		return;
 	}
@@ -206,7 +208,7 @@ void srpt_dm_register(struct srpt_port *port)
 	agent = ib_register_mad_agent(dev, port->num, IB_QPT_GSI, &reg, 0,
 				      srpt_dm_sent, srpt_dm_recv, port, 0);
 	if (IS_ERR(agent)) {
-		pr_info(SRPT_DRV ": %s-%u: no device management (MAD agent: %ld)\n",
+		pr_info("%s-%u: no device management (MAD agent: %ld)\n",
 			dev_name(&dev->dev), port->num, PTR_ERR(agent));
 		pm.set_port_cap_mask = 0;
 		pm.clr_port_cap_mask = IB_PORT_DEVICE_MGMT_SUP;

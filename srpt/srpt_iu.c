@@ -7,6 +7,8 @@
  * usable, and what does it describe" and leave the action to the callers.
  * The same file is compiled into srpt_kunit.ko.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/kernel.h>
 #include <linux/string.h>
 #include <linux/ctype.h>
@@ -18,8 +20,8 @@
 #include <net/net_namespace.h>
 #include <scsi/scsi_common.h>
 #include <scsi/scsi_proto.h>
-#include <target/target_core_base.h>
-#include "srpt.h"
+#include <target/target_core_base.h>	/* TCM_*_TAG, TMR_* codes only */
+#include "srpt_wire.h"
 
 static const char * const srpt_iu_errs[SRPT_IU_NR_ERRS] = {
 	[SRPT_IU_OK]		= "ok",
@@ -36,6 +38,12 @@ static const char * const srpt_iu_errs[SRPT_IU_NR_ERRS] = {
 	[SRPT_IU_IMM]		= "bad immediate data",
 };
 
+/**
+ * srpt_iu_err_str() - why an IU was refused, for log lines
+ * @err: reason from srpt_parse_cmd() and friends
+ *
+ * Return: a short text, "?" for a value out of range.
+ */
 const char *srpt_iu_err_str(enum srpt_iu_err err)
 {
 	if ((unsigned int)err >= SRPT_IU_NR_ERRS)
@@ -386,6 +394,8 @@ int srpt_tmf_to_tcm(u8 srp_fn)
 /**
  * srpt_tmr_rsp_code() - SRP RSP_CODE for a LIO TMR response
  * @tcm_response: TMR_FUNCTION_* value
+ *
+ * Return: SRPT_TMF_OK, SRPT_TMF_NOT_SUPPORTED (rejected) or SRPT_TMF_FAILED.
  */
 u8 srpt_tmr_rsp_code(int tcm_response)
 {
@@ -396,6 +406,19 @@ u8 srpt_tmr_rsp_code(int tcm_response)
 	return SRPT_TMF_FAILED;
 }
 
+/**
+ * srpt_build_login_rsp() - build an SRP_LOGIN_RSP
+ * @buf:       at least sizeof(struct srp_login_rsp) bytes
+ * @tag:       tag of the SRP_LOGIN_REQ
+ * @credits:   REQUEST LIMIT DELTA, the channel's receive ring size
+ * @max_it_iu: largest IU the initiator may send (srp_max_req_size)
+ * @max_ti_iu: largest IU we will send
+ * @rsp_flags: SRP_LOGIN_RSP_* flags (multichannel result, immediate data)
+ *
+ * Both direct and indirect descriptors are supported.
+ *
+ * Return: the response length.
+ */
 u32 srpt_build_login_rsp(void *buf, u64 tag, u32 credits, u32 max_it_iu,
 			 u32 max_ti_iu, u8 rsp_flags)
 {
@@ -413,6 +436,14 @@ u32 srpt_build_login_rsp(void *buf, u64 tag, u32 credits, u32 max_it_iu,
 	return sizeof(*r);
 }
 
+/**
+ * srpt_build_login_rej() - build an SRP_LOGIN_REJ
+ * @buf:    at least sizeof(struct srp_login_rej) bytes
+ * @tag:    tag of the SRP_LOGIN_REQ (0 when it could not be decoded)
+ * @reason: SRP_LOGIN_REJ_* reason
+ *
+ * Return: the reject length.
+ */
 u32 srpt_build_login_rej(void *buf, u64 tag, u32 reason)
 {
 	struct srp_login_rej *r = buf;
@@ -431,6 +462,8 @@ u32 srpt_build_login_rej(void *buf, u64 tag, u32 reason)
  * @dir:   data direction of the command
  * @under: SCF_UNDERFLOW_BIT set
  * @over:  SCF_OVERFLOW_BIT set
+ *
+ * Return: SRP_RSP_FLAG_{DO,DI}{UNDER,OVER} for @dir, or 0.
  */
 u8 srpt_resid_flags(enum dma_data_direction dir, bool under, bool over)
 {
@@ -484,6 +517,15 @@ u32 srpt_build_rsp(void *buf, u32 buf_len, u64 tag, u32 credits, u8 status,
 	return sizeof(*r) + sense_len;
 }
 
+/**
+ * srpt_build_tmr_rsp() - build the SRP_RSP of a task management function
+ * @buf:     at least sizeof(struct srp_rsp) + 4 bytes
+ * @tag:     tag of the SRP_TSK_MGMT
+ * @credits: REQUEST LIMIT DELTA
+ * @code:    RSP_CODE (SRPT_TMF_*), in the 4 bytes of response data
+ *
+ * Return: the response length.
+ */
 u32 srpt_build_tmr_rsp(void *buf, u64 tag, u32 credits, u8 code)
 {
 	struct srp_rsp *r = buf;
@@ -500,37 +542,51 @@ u32 srpt_build_tmr_rsp(void *buf, u64 tag, u32 credits, u8 code)
 
 /**
  * srpt_build_invalid_iu_sense() - fixed-format sense for a refused IU
- * @sense: at least 18 bytes
+ * @sense: at least SRPT_IU_SENSE_LEN bytes
  *
- * ILLEGAL REQUEST, INVALID FIELD IN COMMAND INFORMATION UNIT (0Eh/03h).
+ * ILLEGAL REQUEST, INVALID FIELD IN COMMAND INFORMATION UNIT (0Eh/03h),
+ * current, fixed format (what LIO sends for the same refusal).
  *
- * Return: sense length.
+ * Return: sense length, SRPT_IU_SENSE_LEN.
  */
 u32 srpt_build_invalid_iu_sense(u8 *sense)
 {
-	memset(sense, 0, 18);
-	sense[0] = 0x70;
-	sense[2] = ILLEGAL_REQUEST;
-	sense[7] = 10;
-	sense[12] = 0x0e;
-	sense[13] = 0x03;
-	return 18;
+	/* scsi_build_sense_buffer() fills in only the non-zero bytes. */
+	memset(sense, 0, SRPT_IU_SENSE_LEN);
+	scsi_build_sense_buffer(0, sense, ILLEGAL_REQUEST, 0x0e, 0x03);
+	return SRPT_IU_SENSE_LEN;
 }
 
-int srpt_fmt_guid_name(char *buf, size_t size, const union ib_gid *gid)
+/**
+ * srpt_fmt_guid_name() - port name in GUID form, "xxxx:xxxx:xxxx:xxxx"
+ * @buf:  result
+ * @size: its size
+ * @gid:  GID, raw bytes; its lower half (the interface id) is used
+ *
+ * Return: what snprintf() returns.
+ */
+int srpt_fmt_guid_name(char *buf, size_t size, const u8 gid[16])
 {
-	const u8 *p = &gid->raw[8];
+	const u8 *p = &gid[8];
 
 	return snprintf(buf, size, "%04x:%04x:%04x:%04x",
 			get_unaligned_be16(p), get_unaligned_be16(p + 2),
 			get_unaligned_be16(p + 4), get_unaligned_be16(p + 6));
 }
 
-int srpt_fmt_gid_name(char *buf, size_t size, const union ib_gid *gid)
+/**
+ * srpt_fmt_gid_name() - port name in GID form, "0x" and 32 hex digits
+ * @buf:  result
+ * @size: its size
+ * @gid:  GID, raw bytes
+ *
+ * Return: what snprintf() returns.
+ */
+int srpt_fmt_gid_name(char *buf, size_t size, const u8 gid[16])
 {
 	return snprintf(buf, size, "0x%016llx%016llx",
-			get_unaligned_be64(&gid->raw[0]),
-			get_unaligned_be64(&gid->raw[8]));
+			get_unaligned_be64(&gid[0]),
+			get_unaligned_be64(&gid[8]));
 }
 
 /**

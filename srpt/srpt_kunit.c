@@ -5,6 +5,8 @@
  * srpt_iu.c is compiled into this module directly, so the tests run the
  * exact code of ib_srpt.ko without exporting anything from it.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <kunit/test.h>
 #include "srpt_iu.c"
 
@@ -381,6 +383,12 @@ static void cmd_immediate(struct kunit *test)
 			SRPT_IU_IMM);
 }
 
+/* Fixed format, current, ILLEGAL REQUEST, ASC/ASCQ 0Eh/03h. */
+static const u8 invalid_iu_sense[18] = {
+	0x70, 0, ILLEGAL_REQUEST, 0, 0, 0, 0, 10,
+	0, 0, 0, 0, 0x0e, 0x03, 0, 0, 0, 0,
+};
+
 static void rsp_build(struct kunit *test)
 {
 	u8 *buf = kunit_kzalloc(test, 256, GFP_KERNEL);
@@ -415,9 +423,12 @@ static void rsp_build(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r->data[3], SRPT_TMF_NOT_SUPPORTED);
 
 	KUNIT_EXPECT_EQ(test, srpt_resid_flags(DMA_NONE, true, false), 0);
+	memset(sense, 0xa5, sizeof(sense));
 	KUNIT_EXPECT_EQ(test, srpt_build_invalid_iu_sense(sense), 18U);
 	KUNIT_EXPECT_EQ(test, sense[2], ILLEGAL_REQUEST);
 	KUNIT_EXPECT_EQ(test, sense[12], 0x0e);
+	/* Byte for byte what the hand-packed version put on the wire. */
+	KUNIT_EXPECT_EQ(test, memcmp(sense, invalid_iu_sense, 18), 0);
 }
 
 static void tmf_map(struct kunit *test)
@@ -439,17 +450,16 @@ static void tmf_map(struct kunit *test)
 
 static void names(struct kunit *test)
 {
-	union ib_gid gid;
+	u8 gid[16];
 	char buf[64];
 	u64 guid;
 	u8 id[16];
 
-	memset(&gid, 0, sizeof(gid));
-	put_unaligned_be64(0xfe80000000000000ULL, &gid.raw[0]);
-	put_unaligned_be64(0x505400fffe123456ULL, &gid.raw[8]);
-	srpt_fmt_guid_name(buf, sizeof(buf), &gid);
+	put_unaligned_be64(0xfe80000000000000ULL, &gid[0]);
+	put_unaligned_be64(0x505400fffe123456ULL, &gid[8]);
+	srpt_fmt_guid_name(buf, sizeof(buf), gid);
 	KUNIT_EXPECT_STREQ(test, buf, "5054:00ff:fe12:3456");
-	srpt_fmt_gid_name(buf, sizeof(buf), &gid);
+	srpt_fmt_gid_name(buf, sizeof(buf), gid);
 	KUNIT_EXPECT_STREQ(test, buf, "0xfe80000000000000505400fffe123456");
 
 	KUNIT_EXPECT_EQ(test, srpt_parse_guid_name("5054:00ff:fe12:3456",
@@ -501,7 +511,7 @@ static struct kunit_case srpt_iu_cases[] = {
 };
 
 static struct kunit_suite srpt_iu_suite = {
-	.name = "srpt_iu",
+	.name = "keel_srpt_iu",
 	.test_cases = srpt_iu_cases,
 };
 kunit_test_suite(srpt_iu_suite);

@@ -6,6 +6,8 @@
  * srpt_configfs.c; this file holds the session-level callbacks and the
  * template that ties them together.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <target/target_core_base.h>
 #include <target/target_core_fabric.h>
 #include "srpt.h"

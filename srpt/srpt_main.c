@@ -3,13 +3,11 @@
  * keel ib_srpt: module parameters, RDMA device discovery (ib_client),
  * per-port state and the shared receive queue.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/slab.h>
-#include <linux/debugfs.h>
-#include <linux/seq_file.h>
-#include <linux/fault-inject.h>
-#include <linux/delay.h>
 #include <rdma/ib_cache.h>
 #include <target/target_core_base.h>
 #include <target/target_core_fabric.h>
@@ -102,17 +100,25 @@ static void srpt_hca_free(struct kref *ref)
 	kfree(container_of(ref, struct srpt_hca, ref));
 }
 
+/**
+ * srpt_hca_put() - drop an HCA reference
+ * @hca: HCA from srpt_hca_get() or srpt_port_by_name()
+ *
+ * The last one frees the srpt_hca (configfs WWNs can outlive the device).
+ */
 void srpt_hca_put(struct srpt_hca *hca)
 {
 	kref_put(&hca->ref, srpt_hca_free);
 }
 
 /**
- * srpt_hca_get() - the HCA of @dev, referenced, or NULL once it is removed
+ * srpt_hca_get() - the HCA of an RDMA device, referenced
  * @dev: RDMA device
  *
  * For the RDMA CM, whose connection requests may still arrive while
  * srpt_remove_one() runs; drop the reference with srpt_hca_put().
+ *
+ * Return: the HCA, or NULL once it is removed.
  */
 struct srpt_hca *srpt_hca_get(struct ib_device *dev)
 {
@@ -136,6 +142,8 @@ struct srpt_hca *srpt_hca_get(struct ib_device *dev)
  * @slot: set to the port's WWN pointer for that form
  *
  * Takes a reference on the HCA, dropped by srpt_hca_put().
+ *
+ * Return: the port, or NULL when no port has that name.
  */
 struct srpt_port *srpt_port_by_name(const char *name,
 				    struct srpt_port_name ***slot)
@@ -208,126 +216,6 @@ void srpt_walk_sessions(void (*emit)(void *arg, const char *line), void *arg)
 	spin_unlock(&srpt_hcas_lock);
 }
 
-/*
- * debugfs ib_srpt/sessions: the same lines as configfs target/srpt/sessions,
- * but never cut at one page (a configfs attribute holds ~35 channels).
- */
-static struct dentry *srpt_debugfs;
-
-static void srpt_line_to_seq(void *arg, const char *line)
-{
-	seq_puts(arg, line);
-}
-
-static int srpt_sessions_show(struct seq_file *m, void *unused)
-{
-	srpt_walk_sessions(srpt_line_to_seq, m);
-	return 0;
-}
-DEFINE_SHOW_ATTRIBUTE(srpt_sessions);
-
-/*
- * debugfs ib_srpt/test_*: knobs for tests that must put an event into a
- * race window (Documentation/srpt.rst, "Test knobs"). They sit on control
- * paths only (login, RTU, release) and cost a READ_ONCE when unset.
- *   test_delay_release_ms: the release work sleeps this long after the
- *			    completion thread has stopped, before the session,
- *			    CM id, QP and CQ go away
- *   test_delay_login_ms:   a login sleeps this long once admitted (counted
- *			    in live_chans, nexus found), before its channel
- *			    is created
- *   test_delay_rtu_ms:	    an IB CM RTU sleeps this long between reading
- *			    the QP attributes and moving the QP to RTS
- *   test_fail_qp_err:	    the next N moves of a channel's QP to the error
- *			    state fail, as on a device that refuses them (the
- *			    drain watchdog then releases the channel)
- */
-static u32 srpt_delays[SRPT_NR_DELAYS];
-static atomic_t srpt_qp_err_fails = ATOMIC_INIT(0);
-
-void srpt_test_delay(enum srpt_test_delay which, const char *name)
-{
-	u32 ms = READ_ONCE(srpt_delays[which]);
-
-	if (likely(!ms))
-		return;
-	pr_info(SRPT_DRV ": %s: test delay of %u ms\n", name, ms);
-	msleep(ms);
-}
-
-bool srpt_test_qp_err_fails(void)
-{
-	if (likely(!atomic_read(&srpt_qp_err_fails)))
-		return false;
-	return atomic_dec_if_positive(&srpt_qp_err_fails) >= 0;
-}
-
-static int srpt_qp_err_get(void *data, u64 *val)
-{
-	*val = atomic_read(&srpt_qp_err_fails);
-	return 0;
-}
-
-static int srpt_qp_err_set(void *data, u64 val)
-{
-	if (val > INT_MAX)
-		return -EINVAL;
-	atomic_set(&srpt_qp_err_fails, val);
-	return 0;
-}
-DEFINE_DEBUGFS_ATTRIBUTE(srpt_qp_err_fops, srpt_qp_err_get, srpt_qp_err_set,
-			 "%llu\n");
-
-static void srpt_debugfs_test_knobs(void)
-{
-	debugfs_create_u32("test_delay_release_ms", 0600, srpt_debugfs,
-			   &srpt_delays[SRPT_DELAY_RELEASE]);
-	debugfs_create_u32("test_delay_login_ms", 0600, srpt_debugfs,
-			   &srpt_delays[SRPT_DELAY_LOGIN]);
-	debugfs_create_u32("test_delay_rtu_ms", 0600, srpt_debugfs,
-			   &srpt_delays[SRPT_DELAY_RTU]);
-	debugfs_create_file_unsafe("test_fail_qp_err", 0600, srpt_debugfs,
-				   NULL, &srpt_qp_err_fops);
-}
-
-#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
-/*
- * debugfs ib_srpt/fail_<what>: completions that a real HCA should never
- * lose, lost on purpose so that tests reach the paths that cope with it.
- * Each is a standard fault_attr directory (probability, times, ...).
- *   fail_table_read:  a descriptor table READ; its command stays in
- *                     FETCH_TABLE until the channel is released
- *   fail_drain_flush: the drain marker's flush; srpt_drain_watchdog
- *                     releases the channel after SRPT_DRAIN_TIMEOUT_SECS
- */
-static struct fault_attr srpt_faults[SRPT_NR_FAULTS] = {
-	[0 ... SRPT_NR_FAULTS - 1] = FAULT_ATTR_INITIALIZER,
-};
-
-static const char *const srpt_fault_names[SRPT_NR_FAULTS] = {
-	[SRPT_FAULT_TABLE_READ]	 = "fail_table_read",
-	[SRPT_FAULT_DRAIN_FLUSH] = "fail_drain_flush",
-};
-
-bool srpt_inject(enum srpt_fault which)
-{
-	return should_fail(&srpt_faults[which], 1);
-}
-
-static void srpt_debugfs_faults(void)
-{
-	int i;
-
-	for (i = 0; i < SRPT_NR_FAULTS; i++)
-		fault_create_debugfs_attr(srpt_fault_names[i], srpt_debugfs,
-					  &srpt_faults[i]);
-}
-#else
-static void srpt_debugfs_faults(void)
-{
-}
-#endif
-
 /**
  * srpt_port_set_enabled() - allow or stop logins on a port
  * @port: port; caller holds port->lock
@@ -351,8 +239,9 @@ static int srpt_port_refresh(struct srpt_port *port)
 	if (ret)
 		return ret;
 	srpt_fmt_guid_name(port->guid_name, sizeof(port->guid_name),
-			   &port->gid);
-	srpt_fmt_gid_name(port->gid_name, sizeof(port->gid_name), &port->gid);
+			   port->gid.raw);
+	srpt_fmt_gid_name(port->gid_name, sizeof(port->gid_name),
+			  port->gid.raw);
 	return 0;
 }
 
@@ -403,7 +292,7 @@ static int srpt_srq_free(struct srpt_hca *hca)
 		return 0;
 	ret = ib_destroy_srq_user(hca->srq, NULL);
 	if (ret) {
-		pr_err(SRPT_DRV ": %s: destroying the SRQ failed: %d, keeping its buffers\n",
+		pr_err("%s: destroying the SRQ failed: %d, keeping its buffers\n",
 		       dev_name(&hca->dev->dev), ret);
 		return ret;
 	}
@@ -434,10 +323,10 @@ static int srpt_srq_alloc(struct srpt_hca *hca)
 	hca->srq_pool = srpt_pool_get(srp_max_req_size);
 	if (!hca->srq_pool)
 		goto fail;
-	hca->srq_ring = (struct srpt_recv_ctx **)
+	hca->srq_ring = (struct srpt_recv_ioctx **)
 		srpt_ring_alloc(hca, hca->srq_size,
-				sizeof(struct srpt_recv_ctx), hca->srq_pool, 0,
-				DMA_FROM_DEVICE);
+				sizeof(struct srpt_recv_ioctx),
+				hca->srq_pool, 0, DMA_FROM_DEVICE);
 	if (!hca->srq_ring)
 		goto fail;
 	hca->srq = srq;
@@ -457,6 +346,9 @@ fail:
  * srpt_hca_set_srq() - switch the HCA between per-channel rings and SRQ
  * @hca: device; its ports must have no channels (caller disabled them)
  * @on:	 use the shared receive queue for new channels
+ *
+ * Return: 0; -EBUSY while a port has channels or logins; or the error of
+ * creating or destroying the SRQ.
  */
 int srpt_hca_set_srq(struct srpt_hca *hca, bool on)
 {
@@ -520,7 +412,7 @@ static int srpt_add_one(struct ib_device *dev)
 		p->attr.use_srq = false;
 		ret = srpt_port_refresh(p);
 		if (ret) {
-			pr_err(SRPT_DRV ": %s-%u: reading GID failed: %d\n",
+			pr_err("%s-%u: reading GID failed: %d\n",
 			       dev_name(&dev->dev), p->num, ret);
 			goto dealloc_pd;
 		}
@@ -541,7 +433,7 @@ static int srpt_add_one(struct ib_device *dev)
 		}
 		ret = ib_cm_listen(hca->cm_id, cpu_to_be64(srpt_service_guid));
 		if (ret) {
-			pr_err(SRPT_DRV ": %s: IB CM listen failed: %d\n",
+			pr_err("%s: IB CM listen failed: %d\n",
 			       dev_name(&dev->dev), ret);
 			goto destroy_cm;
 		}
@@ -557,7 +449,7 @@ static int srpt_add_one(struct ib_device *dev)
 	list_add_tail(&hca->entry, &srpt_hcas);
 	spin_unlock(&srpt_hcas_lock);
 	ib_set_client_data(dev, &srpt_client, hca);
-	pr_info(SRPT_DRV ": added %s, port 1 %s / %s; login with id_ext=%016llx,ioc_guid=%016llx\n",
+	pr_info("added %s, port 1 %s / %s; login with id_ext=%016llx,ioc_guid=%016llx\n",
 		dev_name(&dev->dev), hca->ports[0].guid_name,
 		hca->ports[0].gid_name, srpt_service_guid, srpt_service_guid);
 	return 0;
@@ -600,12 +492,12 @@ static void srpt_remove_one(struct ib_device *dev, void *data)
 	}
 	srpt_srq_free(hca);
 	ib_dealloc_pd(hca->pd);
-	pr_info(SRPT_DRV ": removed %s\n", dev_name(&dev->dev));
+	pr_info("removed %s\n", dev_name(&dev->dev));
 	srpt_hca_put(hca);
 }
 
 static struct ib_client srpt_client = {
-	.name	= SRPT_DRV,
+	.name	= KBUILD_MODNAME,
 	.add	= srpt_add_one,
 	.remove	= srpt_remove_one,
 };
@@ -615,12 +507,12 @@ static int __init srpt_init(void)
 	int ret;
 
 	if (srp_max_req_size < SRPT_REQ_SIZE_MIN) {
-		pr_err(SRPT_DRV ": srp_max_req_size %u is below the minimum %u\n",
+		pr_err("srp_max_req_size %u is below the minimum %u\n",
 		       srp_max_req_size, SRPT_REQ_SIZE_MIN);
 		return -EINVAL;
 	}
 	if (srpt_srq_size < SRPT_SRQ_MIN || srpt_srq_size > SRPT_SRQ_MAX) {
-		pr_err(SRPT_DRV ": srpt_srq_size %d is outside %u..%u\n",
+		pr_err("srpt_srq_size %d is outside %u..%u\n",
 		       srpt_srq_size, SRPT_SRQ_MIN, SRPT_SRQ_MAX);
 		return -EINVAL;
 	}
@@ -634,14 +526,10 @@ static int __init srpt_init(void)
 	ret = ib_register_client(&srpt_client);
 	if (ret)
 		goto unregister_fabric;
-	srpt_debugfs = debugfs_create_dir("ib_srpt", NULL);
-	debugfs_create_file("sessions", 0444, srpt_debugfs, NULL,
-			    &srpt_sessions_fops);
-	srpt_debugfs_faults();
-	srpt_debugfs_test_knobs();
+	srpt_debugfs_init();
 	/* Not fatal: configfs discovery_auth/rdma_cm_port can retry. */
 	if (rdma_cm_port && srpt_cm_listen_rdma(rdma_cm_port))
-		pr_warn(SRPT_DRV ": no RDMA CM listener on port %u yet\n",
+		pr_warn("no RDMA CM listener on port %u yet\n",
 			rdma_cm_port);
 	return 0;
 
@@ -654,7 +542,7 @@ destroy_wq:
 
 static void __exit srpt_exit(void)
 {
-	debugfs_remove_recursive(srpt_debugfs);
+	srpt_debugfs_exit();
 	srpt_cm_stop_rdma();
 	ib_unregister_client(&srpt_client);
 	target_unregister_template(&srpt_fabric_ops);
