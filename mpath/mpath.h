@@ -20,7 +20,7 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
-#include "mpath_ps.h"
+#include "mpath_path_selector.h"
 
 #define DM_MSG_PREFIX "multipath"
 

@@ -22,7 +22,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
-#include "mpath_ps.h"
+#include "mpath_path_selector.h"
 
 #define DM_MSG_PREFIX "multipath historical-service-time"
 

@@ -3,9 +3,10 @@
  * keel dm-multipath: path selector interface.
  *
  * Selectors are compiled into dm-multipath.ko and looked up in a private
- * table (mpath_ps.c); nothing is registered with, or loaded from, the
- * in-tree selector registry.  This header only depends on generic kernel
- * types so the selectors can be linked into the KUnit module unchanged.
+ * table (mpath_path_selector.c); nothing is registered with, or loaded
+ * from, the in-tree selector registry (in-tree: dm-path-selector.h).
+ * This header only depends on generic kernel types so the selectors can
+ * be compiled into the KUnit module unchanged.
  *
  * Concurrency contract: select(), start_io() and end_io() run on the I/O
  * path concurrently on every CPU and must not take a selector-wide lock.
@@ -13,8 +14,8 @@
  * destruction).  fail() and reinstate() are serialised by the caller (the
  * map lock) but race with the I/O hooks; they only flip a per-path flag.
  */
-#ifndef KEEL_MPATH_PS_H
-#define KEEL_MPATH_PS_H
+#ifndef KEEL_MPATH_PATH_SELECTOR_H
+#define KEEL_MPATH_PATH_SELECTOR_H
 
 #include <linux/atomic.h>
 #include <linux/device-mapper.h>
@@ -98,7 +99,7 @@ const struct mp_selector_type *mp_ps_lookup(const char *name);
 	.err_repeat = n " ps: invalid repeat count",			\
 	.err_nomem = n " ps: " nomem
 
-/* Slot vector helpers shared by the selectors (mpath_ps.c). */
+/* Slot vector helpers shared by the selectors (mpath_path_selector.c). */
 int mp_ps_vec_add(struct mp_ps_vec *vec, struct mp_ps_slot *slot);
 void mp_ps_vec_free(struct mp_ps_vec *vec,
 		    void (*free_slot)(struct mp_ps_slot *slot));
@@ -203,4 +204,4 @@ extern const struct mp_selector_type mp_ps_io_affinity;
 	((len) += ((len) >= (max)) ? 0 :				\
 		  scnprintf((buf) + (len), (max) - (len), fmt))
 
-#endif /* KEEL_MPATH_PS_H */
+#endif /* KEEL_MPATH_PATH_SELECTOR_H */

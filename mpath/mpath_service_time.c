@@ -13,7 +13,7 @@
 #include <linux/err.h>
 #include <linux/slab.h>
 
-#include "mpath_ps.h"
+#include "mpath_path_selector.h"
 
 #define DM_MSG_PREFIX "multipath service-time"
 

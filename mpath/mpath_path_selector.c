@@ -12,7 +12,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#include "mpath_ps.h"
+#include "mpath_path_selector.h"
 
 static const struct mp_selector_type *const mp_ps_builtin[] = {
 	&mp_ps_service_time,
