@@ -25,18 +25,28 @@
 #define DM_MSG_PREFIX "multipath"
 
 /* "pg_init_delay_msecs" not given: retry delay falls back to 2 s */
-#define MP_PGI_DELAY_UNSET ((unsigned int)-1)
-#define MP_PGI_DELAY_FALLBACK_MS 2000
+#define MP_PG_INIT_DELAY_DEFAULT ((unsigned int)-1)
+#define MP_PG_INIT_DELAY_MSECS 2000
 
-/* bits of mp_map.flags */
-enum {
-	MPF_QUEUE_IO,		/* hold all I/O (pg_init pending/running) */
-	MPF_QIFNP,		/* queue_if_no_path, live value */
-	MPF_QIFNP_SAVED,	/* value saved across a flush suspend */
-	MPF_RETAIN_HW,		/* keep an already attached scsi_dh */
-	MPF_PGI_DISABLED,	/* no new pg_init (draining for suspend) */
-	MPF_PGI_REQUIRED,	/* the current group needs a pg_init */
-	MPF_PGI_DELAY,		/* next pg_init waits pg_init_delay */
+/**
+ * enum mp_map_flags - bits of &mp_map.flags, named and numbered as
+ * in-tree (dm-mpath.c).
+ * @MPATHF_QUEUE_IO:                   hold all I/O (pg_init pending/running)
+ * @MPATHF_QUEUE_IF_NO_PATH:           queue_if_no_path, live value
+ * @MPATHF_SAVED_QUEUE_IF_NO_PATH:     value saved across a flush suspend
+ * @MPATHF_RETAIN_ATTACHED_HW_HANDLER: keep an already attached scsi_dh
+ * @MPATHF_PG_INIT_DISABLED:           no new pg_init (draining for suspend)
+ * @MPATHF_PG_INIT_REQUIRED:           the current group needs a pg_init
+ * @MPATHF_PG_INIT_DELAY_RETRY:        next pg_init waits pg_init_delay
+ */
+enum mp_map_flags {
+	MPATHF_QUEUE_IO,
+	MPATHF_QUEUE_IF_NO_PATH,
+	MPATHF_SAVED_QUEUE_IF_NO_PATH,
+	MPATHF_RETAIN_ATTACHED_HW_HANDLER,
+	MPATHF_PG_INIT_DISABLED,
+	MPATHF_PG_INIT_REQUIRED,
+	MPATHF_PG_INIT_DELAY_RETRY,
 };
 
 /* per-CPU per-path counters (mpath_stats.c) */
@@ -85,11 +95,11 @@ struct mp_map {
 
 	char *hw_name;
 	char *hw_params;		/* "<n>\0p1\0p2..." for scsi_dh */
-	unsigned int pgi_retries;
-	unsigned int pgi_delay_ms;
-	atomic_t pgi_running;		/* activations in flight */
-	atomic_t pgi_count;		/* pg_inits since the last switch */
-	wait_queue_head_t pgi_wait;
+	unsigned int pg_init_retries;
+	unsigned int pg_init_delay_msecs;
+	atomic_t pg_init_in_progress;		/* activations in flight */
+	atomic_t pg_init_count;		/* pg_inits since the last switch */
+	wait_queue_head_t pg_init_wait;
 
 	unsigned int no_path_timeout;	/* secs, 0: module parameter */
 
@@ -159,7 +169,7 @@ int mp_reinstate_path(struct mp_path *p);
 void mp_bypass_group(struct mp_map *m, struct mp_group *g, bool on);
 void mp_activate_or_offline(struct mp_path *p);
 void mp_activate_work(struct work_struct *work);
-void mp_set_qifnp(struct mp_map *m, bool on, bool save_old);
+void mp_queue_if_no_path(struct mp_map *m, bool on, bool save_old);
 void mp_nopath_timer_arm(struct mp_map *m);
 void mp_nopath_timer_stop(struct mp_map *m);
 void mp_nopath_timer_fn(struct timer_list *t);

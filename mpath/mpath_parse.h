@@ -13,10 +13,10 @@
 #define MP_NO_PATH_TIMEOUT_MAX 86400
 
 struct mp_features {
-	bool qifnp;
+	bool queue_if_no_path;
 	bool retain;
-	unsigned int pgi_retries;	/* 0: not given */
-	unsigned int pgi_delay_ms;	/* MP_PGI_DELAY_UNSET: not given */
+	unsigned int pg_init_retries;	/* 0: not given */
+	unsigned int pg_init_delay_msecs;	/* MP_PG_INIT_DELAY_DEFAULT: not given */
 	enum dm_queue_mode mode;	/* DM_TYPE_NONE: not given */
 	unsigned int no_path_timeout;	/* keel extension, 0: not given */
 };

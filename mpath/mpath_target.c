@@ -257,12 +257,12 @@ static struct mp_map *mp_alloc_map(struct dm_target *ti)
 	INIT_WORK(&m->event_work, mp_event_work);
 	INIT_WORK(&m->bio_work, mp_bio_work);
 	bio_list_init(&m->queued);
-	init_waitqueue_head(&m->pgi_wait);
+	init_waitqueue_head(&m->pg_init_wait);
 	timer_setup(&m->nopath_timer, mp_nopath_timer_fn, 0);
 	atomic_set(&m->nr_valid, 0);
-	atomic_set(&m->pgi_running, 0);
-	atomic_set(&m->pgi_count, 0);
-	m->pgi_delay_ms = MP_PGI_DELAY_UNSET;
+	atomic_set(&m->pg_init_in_progress, 0);
+	atomic_set(&m->pg_init_count, 0);
+	m->pg_init_delay_msecs = MP_PG_INIT_DELAY_DEFAULT;
 	m->mode = DM_TYPE_REQUEST_BASED;
 	m->ti = ti;
 	ti->private = m;
@@ -273,30 +273,30 @@ static int mp_apply_features(struct dm_target *ti, struct mp_map *m,
 			     struct dm_arg_set *as)
 {
 	struct mp_features f = {
-		.pgi_delay_ms = MP_PGI_DELAY_UNSET,
+		.pg_init_delay_msecs = MP_PG_INIT_DELAY_DEFAULT,
 		.mode = DM_TYPE_NONE,
 	};
 	int r;
 
 	r = mp_parse_features(as, &f, &ti->error);
 	/* in-tree applies words as it reads them; mirror partial state */
-	if (f.qifnp)
-		set_bit(MPF_QIFNP, &m->flags);
+	if (f.queue_if_no_path)
+		set_bit(MPATHF_QUEUE_IF_NO_PATH, &m->flags);
 	if (f.retain)
-		set_bit(MPF_RETAIN_HW, &m->flags);
+		set_bit(MPATHF_RETAIN_ATTACHED_HW_HANDLER, &m->flags);
 	if (r)
 		return r;
 
-	m->pgi_retries = f.pgi_retries;
-	m->pgi_delay_ms = f.pgi_delay_ms;
+	m->pg_init_retries = f.pg_init_retries;
+	m->pg_init_delay_msecs = f.pg_init_delay_msecs;
 	m->no_path_timeout = f.no_path_timeout;
 	m->mode = f.mode == DM_TYPE_BIO_BASED ? DM_TYPE_BIO_BASED :
 						 DM_TYPE_REQUEST_BASED;
 	/* bio mode cannot manage a scsi_dh, it only adopts one */
 	if (m->mode == DM_TYPE_BIO_BASED)
-		set_bit(MPF_RETAIN_HW, &m->flags);
+		set_bit(MPATHF_RETAIN_ATTACHED_HW_HANDLER, &m->flags);
 	dm_table_set_type(ti->table, m->mode);
-	set_bit(MPF_QUEUE_IO, &m->flags);
+	set_bit(MPATHF_QUEUE_IO, &m->flags);
 	return 0;
 }
 
@@ -394,7 +394,8 @@ static bool mp_rq_hold(struct mp_map *m)
 	bool hold;
 
 	spin_lock_irqsave(&m->lock, irqf);
-	hold = test_bit(MPF_QIFNP, &m->flags) || dm_noflush_suspending(m->ti);
+	hold = test_bit(MPATHF_QUEUE_IF_NO_PATH, &m->flags) ||
+	       dm_noflush_suspending(m->ti);
 	spin_unlock_irqrestore(&m->lock, irqf);
 	return hold;
 }
@@ -403,8 +404,8 @@ static void mp_report_eio(struct mp_map *m)
 {
 	DMDEBUG_LIMIT("%s: returning EIO; QIFNP = %d; SQIFNP = %d; DNFS = %d",
 		      dm_table_device_name(m->ti->table),
-		      test_bit(MPF_QIFNP, &m->flags),
-		      test_bit(MPF_QIFNP_SAVED, &m->flags),
+		      test_bit(MPATHF_QUEUE_IF_NO_PATH, &m->flags),
+		      test_bit(MPATHF_SAVED_QUEUE_IF_NO_PATH, &m->flags),
 		      dm_noflush_suspending(m->ti));
 }
 
@@ -416,15 +417,15 @@ static struct mp_path *mp_current_or_choose(struct mp_map *m, size_t bytes)
 	 * While I/O is held for pg_init the current path only tells the
 	 * caller that a path exists; otherwise every I/O asks the selector.
 	 */
-	if (!p || !mp_flag_locked(m, MPF_QUEUE_IO))
+	if (!p || !mp_flag_locked(m, MPATHF_QUEUE_IO))
 		p = mp_choose_path(m, bytes);
 	return p;
 }
 
-static bool mp_must_wait_pgi(struct mp_map *m)
+static bool mp_must_wait_pg_init(struct mp_map *m)
 {
-	return mp_flag_locked(m, MPF_QUEUE_IO) ||
-	       mp_flag_locked(m, MPF_PGI_REQUIRED);
+	return mp_flag_locked(m, MPATHF_QUEUE_IO) ||
+	       mp_flag_locked(m, MPATHF_PG_INIT_REQUIRED);
 }
 
 static void mp_io_start(struct mp_path *p, struct mp_io *io, size_t bytes)
@@ -470,7 +471,7 @@ static int mp_clone_and_map(struct dm_target *ti, struct request *rq,
 		mp_report_eio(m);
 		return DM_MAPIO_KILL;
 	}
-	if (mp_must_wait_pgi(m)) {
+	if (mp_must_wait_pg_init(m)) {
 		mp_pg_init_all(m);
 		return DM_MAPIO_DELAY_REQUEUE;
 	}
@@ -481,7 +482,7 @@ static int mp_clone_and_map(struct dm_target *ti, struct request *rq,
 	if (IS_ERR(clone)) {
 		if (blk_queue_dying(q)) {
 			/* the device is going away: fail it via pg_init */
-			atomic_inc(&m->pgi_running);
+			atomic_inc(&m->pg_init_in_progress);
 			mp_activate_or_offline(p);
 			return DM_MAPIO_DELAY_REQUEUE;
 		}
@@ -571,7 +572,7 @@ static void mp_bio_restore(struct mp_bio_saved *s, struct bio *bio)
 static void __mp_queue_bio(struct mp_map *m, struct bio *bio)
 {
 	bio_list_add(&m->queued, bio);
-	if (!test_bit(MPF_QUEUE_IO, &m->flags))
+	if (!test_bit(MPATHF_QUEUE_IO, &m->flags))
 		queue_work(mp_wq, &m->bio_work);
 }
 
@@ -596,7 +597,7 @@ static int mp_map_bio_io(struct mp_map *m, struct bio *bio,
 		bool queued = false;
 
 		spin_lock_irqsave(&m->lock, irqf);
-		if (test_bit(MPF_QIFNP, &m->flags)) {
+		if (test_bit(MPATHF_QUEUE_IF_NO_PATH, &m->flags)) {
 			__mp_queue_bio(m, bio);
 			queued = true;
 		}
@@ -608,7 +609,7 @@ static int mp_map_bio_io(struct mp_map *m, struct bio *bio,
 		mp_report_eio(m);
 		return DM_MAPIO_KILL;
 	}
-	if (mp_must_wait_pgi(m)) {
+	if (mp_must_wait_pg_init(m)) {
 		mp_queue_bio(m, bio);
 		mp_pg_init_all(m);
 		return DM_MAPIO_SUBMITTED;
@@ -687,7 +688,7 @@ static int mp_bio_end_io(struct dm_target *ti, struct bio *clone,
 		mp_fail_path(p);
 	if (!atomic_read(&m->nr_valid)) {
 		spin_lock_irqsave(&m->lock, irqf);
-		if (!test_bit(MPF_QIFNP, &m->flags)) {
+		if (!test_bit(MPATHF_QUEUE_IF_NO_PATH, &m->flags)) {
 			if (dm_noflush_suspending(m->ti)) {
 				r = DM_ENDIO_REQUEUE;
 			} else {
@@ -722,7 +723,7 @@ static void mp_presuspend(struct dm_target *ti)
 	struct mp_map *m = ti->private;
 
 	if (m->mode == DM_TYPE_BIO_BASED || !dm_noflush_suspending(ti))
-		mp_set_qifnp(m, false, true);
+		mp_queue_if_no_path(m, false, true);
 }
 
 static void mp_postsuspend(struct dm_target *ti)
@@ -740,8 +741,8 @@ static void mp_resume(struct dm_target *ti)
 	unsigned long irqf;
 
 	spin_lock_irqsave(&m->lock, irqf);
-	if (test_and_clear_bit(MPF_QIFNP_SAVED, &m->flags))
-		set_bit(MPF_QIFNP, &m->flags);
+	if (test_and_clear_bit(MPATHF_SAVED_QUEUE_IF_NO_PATH, &m->flags))
+		set_bit(MPATHF_QUEUE_IF_NO_PATH, &m->flags);
 	spin_unlock_irqrestore(&m->lock, irqf);
 }
 
@@ -757,11 +758,11 @@ static int mp_prepare_ioctl(struct dm_target *ti, struct block_device **bdev)
 	int r;
 
 	p = READ_ONCE(m->cur_path);
-	if (!p || !mp_flag_locked(m, MPF_QUEUE_IO))
+	if (!p || !mp_flag_locked(m, MPATHF_QUEUE_IO))
 		p = mp_choose_path(m, 0);
 
 	if (p) {
-		if (!mp_flag_locked(m, MPF_QUEUE_IO)) {
+		if (!mp_flag_locked(m, MPATHF_QUEUE_IO)) {
 			*bdev = p->dev->bdev;
 			r = 0;
 		} else {
@@ -769,7 +770,7 @@ static int mp_prepare_ioctl(struct dm_target *ti, struct block_device **bdev)
 		}
 	} else {
 		spin_lock_irqsave(&m->lock, irqf);
-		r = test_bit(MPF_QIFNP, &m->flags) ? -ENOTCONN : -EIO;
+		r = test_bit(MPATHF_QUEUE_IF_NO_PATH, &m->flags) ? -ENOTCONN : -EIO;
 		spin_unlock_irqrestore(&m->lock, irqf);
 	}
 
@@ -778,7 +779,7 @@ static int mp_prepare_ioctl(struct dm_target *ti, struct block_device **bdev)
 		if (!READ_ONCE(m->cur_grp))
 			mp_choose_path(m, 0);
 		spin_lock_irqsave(&m->lock, irqf);
-		if (test_bit(MPF_PGI_REQUIRED, &m->flags))
+		if (test_bit(MPATHF_PG_INIT_REQUIRED, &m->flags))
 			__mp_pg_init_all(m);
 		spin_unlock_irqrestore(&m->lock, irqf);
 		dm_table_run_md_queue_async(ti->table);
@@ -822,16 +823,16 @@ static int mp_busy(struct dm_target *ti)
 	struct mp_path *p;
 	unsigned long irqf;
 
-	if (atomic_read(&m->pgi_running))
+	if (atomic_read(&m->pg_init_in_progress))
 		return true;
 
 	if (!atomic_read(&m->nr_valid)) {
-		bool qifnp;
+		bool queue_if_no_path;
 
 		spin_lock_irqsave(&m->lock, irqf);
-		qifnp = test_bit(MPF_QIFNP, &m->flags);
+		queue_if_no_path = test_bit(MPATHF_QUEUE_IF_NO_PATH, &m->flags);
 		spin_unlock_irqrestore(&m->lock, irqf);
-		if (qifnp)
+		if (queue_if_no_path)
 			return m->mode != DM_TYPE_REQUEST_BASED;
 	}
 
