@@ -198,7 +198,19 @@ int mp_dh_attach(const struct mp_dh_ops *ops, void *ctx, char **hw_name,
 		 char **hw_params, const char **attached, bool retain,
 		 char **error);
 
-/* mpath_target.c */
+/* mpath_table.c */
+int mp_ctr(struct dm_target *ti, unsigned int argc, char **argv);
+void mp_dtr(struct dm_target *ti);
+
+/* mpath_io.c */
+int mp_clone_and_map(struct dm_target *ti, struct request *rq,
+		     union map_info *map_context, struct request **clone_out);
+void mp_release_clone(struct request *clone, union map_info *map_context);
+int mp_rq_end_io(struct dm_target *ti, struct request *clone,
+		 blk_status_t error, union map_info *map_context);
+int mp_map_bio(struct dm_target *ti, struct bio *bio);
+int mp_bio_end_io(struct dm_target *ti, struct bio *clone,
+		  blk_status_t *error);
 void mp_bio_work(struct work_struct *work);
 
 /* mpath_status.c */
