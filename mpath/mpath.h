@@ -49,7 +49,13 @@ enum mp_map_flags {
 	MPATHF_PG_INIT_DELAY_RETRY,
 };
 
-/* per-CPU per-path counters (mpath_stats.c) */
+/**
+ * struct mp_path_stats - per-CPU counters of one path (mpath_stats.c).
+ * @ios:    completed I/Os
+ * @bytes:  bytes of the completed I/Os
+ * @errors: I/Os that completed with an error
+ * @lat_ns: sum of dispatch-to-completion times
+ */
 struct mp_path_stats {
 	u64 ios;
 	u64 bytes;
@@ -57,31 +63,91 @@ struct mp_path_stats {
 	u64 lat_ns;
 };
 
+/**
+ * struct mp_path - one path of a priority group (in-tree: struct pgpath).
+ * @node:         entry in &mp_group.paths, in table order
+ * @grp:          the group the path belongs to
+ * @dev:          the underlying device
+ * @psp:          the selector's handle for this path
+ * @fail_count:   failures since the table was loaded (status line)
+ * @active:       false while the path is failed; written under
+ *                &mp_map.lock
+ * @has_activate: @activate is initialised (a hardware handler is in use)
+ * @activate:     scsi_dh activation (pg_init) of this path, on
+ *                kmpath_handlerd
+ * @stats:        per-CPU counters for debugfs, NULL if they could not be
+ *                allocated
+ */
 struct mp_path {
-	struct list_head node;		/* in mp_group.paths */
+	struct list_head node;
 	struct mp_group *grp;
 	struct dm_dev *dev;
 	struct mp_ps_path psp;
-	unsigned int fail_count;	/* cumulative */
+	unsigned int fail_count;
 	bool active;
-	bool has_activate;		/* activate work initialised */
-	struct delayed_work activate;	/* scsi_dh activation (pg_init) */
+	bool has_activate;
+	struct delayed_work activate;
 	struct mp_path_stats __percpu *stats;
 };
 
+/**
+ * struct mp_group - a priority group (in-tree: struct priority_group).
+ * @node:     entry in &mp_map.groups, in table order
+ * @map:      the map the group belongs to
+ * @sel:      the group's path selector instance
+ * @num:      1-based position in the table (group numbers in messages)
+ * @nr_paths: number of paths in @paths
+ * @paths:    the &struct mp_path list
+ * @bypassed: disabled by disable_group or a busy scsi_dh; used only when
+ *            no other group has a path.  Written under &mp_map.lock.
+ */
 struct mp_group {
-	struct list_head node;		/* in mp_map.groups */
+	struct list_head node;
 	struct mp_map *map;
 	struct mp_selector sel;
-	unsigned int num;		/* 1-based */
+	unsigned int num;
 	unsigned int nr_paths;
 	struct list_head paths;
 	bool bypassed;
 };
 
+/**
+ * struct mp_map - one multipath table (in-tree: struct multipath).
+ * @flags:          MPATHF_* bits; set and cleared under @lock
+ * @lock:           irq-safe; protects @cur_path, @cur_grp, @next_grp,
+ *                  @flags, @queued and the paths' and groups' state
+ *                  (see Documentation/mpath.rst, "Objects and locking")
+ * @mode:           DM_TYPE_REQUEST_BASED or DM_TYPE_BIO_BASED
+ * @ti:             the dm target
+ * @cur_path:       path of the last I/O; NULL when none is usable
+ * @cur_grp:        the group I/O currently goes to
+ * @next_grp:       group to switch to on the next I/O (switch_group
+ *                  message, initial group)
+ * @nr_valid:       number of active paths in all groups
+ * @nr_groups:      number of groups in @groups
+ * @groups:         the &struct mp_group list, in table order
+ * @hw_name:        scsi_dh hardware handler name, or NULL
+ * @hw_params:      its arguments, "<n>\0p1\0p2..." as scsi_dh wants them
+ * @pg_init_retries:     pg_init_retries feature (0: not given)
+ * @pg_init_delay_msecs: pg_init_delay_msecs feature, or
+ *                       MP_PG_INIT_DELAY_DEFAULT
+ * @pg_init_in_progress: path activations in flight
+ * @pg_init_count:  pg_inits since the last group switch (retry limit)
+ * @pg_init_wait:   woken when @pg_init_in_progress drops to 0
+ * @no_path_timeout: no_path_timeout feature in seconds (0: the module
+ *                  parameter applies)
+ * @msg_lock:       serialises messages against postsuspend
+ * @event_work:     raises the table event (dm_table_event()) from
+ *                  process context
+ * @bio_work:       bio mode: resubmits @queued on kmpathd
+ * @queued:         bio mode: bios waiting for a path or for pg_init
+ * @nopath_timer:   ends queue_if_no_path after the no-path timeout
+ * @stats_id:       table id in the debugfs directory name
+ * @stats_dir:      the map's debugfs directory
+ */
 struct mp_map {
 	unsigned long flags;
-	spinlock_t lock;		/* path/group state, see .rst */
+	spinlock_t lock;
 	enum dm_queue_mode mode;
 	struct dm_target *ti;
 
@@ -94,33 +160,48 @@ struct mp_map {
 	struct list_head groups;
 
 	char *hw_name;
-	char *hw_params;		/* "<n>\0p1\0p2..." for scsi_dh */
+	char *hw_params;
 	unsigned int pg_init_retries;
 	unsigned int pg_init_delay_msecs;
-	atomic_t pg_init_in_progress;		/* activations in flight */
-	atomic_t pg_init_count;		/* pg_inits since the last switch */
+	atomic_t pg_init_in_progress;
+	atomic_t pg_init_count;
 	wait_queue_head_t pg_init_wait;
 
-	unsigned int no_path_timeout;	/* secs, 0: module parameter */
+	unsigned int no_path_timeout;
 
-	struct mutex msg_lock;		/* messages vs. suspend */
+	struct mutex msg_lock;
 	struct work_struct event_work;
 	struct work_struct bio_work;
-	struct bio_list queued;		/* bio mode: waiting for a path */
+	struct bio_list queued;
 	struct timer_list nopath_timer;
 
 	unsigned int stats_id;
 	struct dentry *stats_dir;
 };
 
-/* per-I/O data: rq mode uses map_context->ptr, bio mode per-bio data */
+/**
+ * struct mp_io - per-I/O data (rq mode: map_context->ptr, bio mode: the
+ * first part of &struct mp_bio_io).
+ * @path:     the path the I/O was sent to, NULL before dispatch
+ * @nr_bytes: size of the I/O, for the selector and the counters
+ * @start_ns: dispatch time (local_clock())
+ */
 struct mp_io {
 	struct mp_path *path;
 	size_t nr_bytes;
 	u64 start_ns;
 };
 
-/* bio mode: what the lower layers may change before we resubmit */
+/**
+ * struct mp_bio_saved - what the lower layers may change in a bio before
+ * it comes back with a path error and is resubmitted.
+ * @bdev:       the dm device the bio was submitted to
+ * @bi_flags:   bio flags
+ * @iter:       position and size
+ * @remaining:  the bio's completion count
+ * @end_io:     its completion callback
+ * @integrity:  its integrity payload
+ */
 struct mp_bio_saved {
 	struct block_device *bdev;
 	unsigned long bi_flags;
@@ -132,6 +213,11 @@ struct mp_bio_saved {
 #endif
 };
 
+/**
+ * struct mp_bio_io - per-bio data of a bio-based map.
+ * @io:    the common per-I/O data
+ * @saved: the bio as mp_map_bio() received it
+ */
 struct mp_bio_io {
 	struct mp_io io;
 	struct mp_bio_saved saved;

@@ -231,6 +231,7 @@ static void mp_bio_restore(struct mp_bio_saved *s, struct bio *bio)
 /* m->lock held */
 static void __mp_queue_bio(struct mp_map *m, struct bio *bio)
 {
+	lockdep_assert_held(&m->lock);
 	bio_list_add(&m->queued, bio);
 	if (!test_bit(MPATHF_QUEUE_IO, &m->flags))
 		queue_work(mp_wq, &m->bio_work);

@@ -14,7 +14,19 @@
 
 #include "mpath.h"
 
-/* Called with m->lock held.  Returns the number of activations queued. */
+/**
+ * __mp_pg_init_all() - start a pg_init on the current group.
+ * @m: the map; m->lock held
+ *
+ * Queues the scsi_dh activation of every active path of the current
+ * group on kmpath_handlerd, after pg_init_delay_msecs when the last
+ * attempt asked for a delayed retry.  Nothing starts while activations
+ * are still in flight or while pg_init is disabled for a suspend; each
+ * call counts against pg_init_retries.
+ *
+ * Return: the number of activations in flight (0: none started, the
+ * caller must not wait for a completion).
+ */
 int __mp_pg_init_all(struct mp_map *m)
 {
 	unsigned long delay = 0;
@@ -360,7 +372,19 @@ static bool mp_pg_init_retry_allowed(struct mp_map *m)
 	return ok;
 }
 
-/* scsi_dh_activate() completion, also called directly for dead paths */
+/**
+ * mp_pg_init_done() - completion of one path's activation.
+ * @data:   the &struct mp_path
+ * @result: SCSI_DH_* from scsi_dh_activate(), or SCSI_DH_DEV_OFFLINED
+ *          when the path's queue is dying
+ *
+ * Maps @result to the path's fate as in-tree: OK (or NOSYS without a
+ * handler) keeps it; TEMP_BUSY bypasses the group; RETRY, IMM_RETRY and
+ * RES_TEMP_UNAVAIL ask for another pg_init while pg_init_retries allows,
+ * else fail the path; anything else fails it.  The last completion of
+ * the group either starts the requested retry or releases the held I/O
+ * (clears MPATHF_QUEUE_IO) and wakes mp_flush_work().
+ */
 static void mp_pg_init_done(void *data, int result)
 {
 	struct mp_path *p = data;
