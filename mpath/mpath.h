@@ -20,6 +20,12 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
+/*
+ * dm_path_uevent(): exported by dm-mod, declared in dm's private
+ * drivers/md/dm-uevent.h, which the build takes from the matching
+ * linux-source (see mpath/Kbuild and Documentation/mpath.rst).
+ */
+#include "dm-uevent.h"
 #include "mpath_path_selector.h"
 
 #define DM_MSG_PREFIX "multipath"
@@ -316,15 +322,5 @@ void mp_stats_account(struct mp_path *p, size_t bytes, u64 start_ns,
 		      bool error);
 int mp_stats_init(void);
 void mp_stats_exit(void);
-
-/* uevents: exported by dm-mod, prototype only in a private dm header */
-enum keel_dm_uevent_type {
-	KEEL_DM_UEVENT_PATH_FAILED,
-	KEEL_DM_UEVENT_PATH_REINSTATED,
-};
-
-void dm_path_uevent(enum keel_dm_uevent_type event_type,
-		    struct dm_target *ti, const char *path,
-		    unsigned int nr_valid_paths);
 
 #endif /* KEEL_MPATH_H */

@@ -292,7 +292,7 @@ int mp_fail_path(struct mp_path *p)
 		atomic_dec(&m->nr_valid);
 		if (m->cur_path == p)
 			m->cur_path = NULL;
-		dm_path_uevent(KEEL_DM_UEVENT_PATH_FAILED, m->ti, p->dev->name,
+		dm_path_uevent(DM_UEVENT_PATH_FAILED, m->ti, p->dev->name,
 			       atomic_read(&m->nr_valid));
 		schedule_work(&m->event_work);
 		mp_nopath_timer_arm(m);
@@ -331,7 +331,7 @@ int mp_reinstate_path(struct mp_path *p)
 		if (queue_work(mp_handler_wq, &p->activate.work))
 			atomic_inc(&m->pg_init_in_progress);
 	}
-	dm_path_uevent(KEEL_DM_UEVENT_PATH_REINSTATED, m->ti, p->dev->name,
+	dm_path_uevent(DM_UEVENT_PATH_REINSTATED, m->ti, p->dev->name,
 		       atomic_read(&m->nr_valid));
 	schedule_work(&m->event_work);
 unlock:
