@@ -2,16 +2,31 @@
 /*
  * KUnit tests for keel dm-multipath's pure logic: the feature / hardware
  * handler / group-number parsers, the built-in path selectors and the
- * hardware handler attach decision (scsi_dh stubbed).
- * Built as mpath_kunit.ko (only with CONFIG_KUNIT).
+ * hardware handler attach decision (scsi_dh stubbed).  The files under
+ * test are compiled into this module directly, so it depends on neither
+ * dm-multipath.ko nor scsi_dh.  Built as mpath_kunit.ko (only with
+ * CONFIG_KUNIT).
  */
 #include <kunit/test.h>
+#include <linux/module.h>
 #include <linux/sched/clock.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#include "mpath.h"
-#include "mpath_parse.h"
+#include "mpath_parse.c"
+#include "mpath_dh.c"
+#include "mpath_path_selector.c"
+/* each selector names itself in DM_MSG_PREFIX, as its in-tree twin does */
+#undef DM_MSG_PREFIX
+#include "mpath_round_robin.c"
+#undef DM_MSG_PREFIX
+#include "mpath_queue_length.c"
+#undef DM_MSG_PREFIX
+#include "mpath_service_time.c"
+#undef DM_MSG_PREFIX
+#include "mpath_historical_service_time.c"
+#undef DM_MSG_PREFIX
+#include "mpath_io_affinity.c"
 
 /* ------------------------------------------------------------------ */
 /* parser                                                              */
@@ -685,7 +700,7 @@ static struct kunit_case mp_parse_cases[] = {
 };
 
 static struct kunit_suite mp_parse_suite = {
-	.name = "keel-mpath-parse",
+	.name = "keel_mpath_parse",
 	.test_cases = mp_parse_cases,
 };
 
@@ -703,7 +718,7 @@ static struct kunit_case mp_sel_cases[] = {
 };
 
 static struct kunit_suite mp_sel_suite = {
-	.name = "keel-mpath-selectors",
+	.name = "keel_mpath_selectors",
 	.test_cases = mp_sel_cases,
 };
 
@@ -715,7 +730,7 @@ static struct kunit_case mp_dh_cases[] = {
 };
 
 static struct kunit_suite mp_dh_suite = {
-	.name = "keel-mpath-hw-handler",
+	.name = "keel_mpath_hw_handler",
 	.test_cases = mp_dh_cases,
 };
 
