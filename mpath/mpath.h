@@ -20,26 +20,48 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
-#include "mpath_ps.h"
+/*
+ * dm_path_uevent(): exported by dm-mod, declared in dm's private
+ * drivers/md/dm-uevent.h, which the build takes from the matching
+ * linux-source (see mpath/Kbuild and Documentation/mpath.rst).
+ */
+#include "dm-uevent.h"
+#include "mpath_path_selector.h"
 
 #define DM_MSG_PREFIX "multipath"
 
 /* "pg_init_delay_msecs" not given: retry delay falls back to 2 s */
-#define MP_PGI_DELAY_UNSET ((unsigned int)-1)
-#define MP_PGI_DELAY_FALLBACK_MS 2000
+#define MP_PG_INIT_DELAY_DEFAULT ((unsigned int)-1)
+#define MP_PG_INIT_DELAY_MSECS 2000
 
-/* bits of mp_map.flags */
-enum {
-	MPF_QUEUE_IO,		/* hold all I/O (pg_init pending/running) */
-	MPF_QIFNP,		/* queue_if_no_path, live value */
-	MPF_QIFNP_SAVED,	/* value saved across a flush suspend */
-	MPF_RETAIN_HW,		/* keep an already attached scsi_dh */
-	MPF_PGI_DISABLED,	/* no new pg_init (draining for suspend) */
-	MPF_PGI_REQUIRED,	/* the current group needs a pg_init */
-	MPF_PGI_DELAY,		/* next pg_init waits pg_init_delay */
+/**
+ * enum mp_map_flags - bits of &mp_map.flags, named and numbered as
+ * in-tree (dm-mpath.c).
+ * @MPATHF_QUEUE_IO:                   hold all I/O (pg_init pending/running)
+ * @MPATHF_QUEUE_IF_NO_PATH:           queue_if_no_path, live value
+ * @MPATHF_SAVED_QUEUE_IF_NO_PATH:     value saved across a flush suspend
+ * @MPATHF_RETAIN_ATTACHED_HW_HANDLER: keep an already attached scsi_dh
+ * @MPATHF_PG_INIT_DISABLED:           no new pg_init (draining for suspend)
+ * @MPATHF_PG_INIT_REQUIRED:           the current group needs a pg_init
+ * @MPATHF_PG_INIT_DELAY_RETRY:        next pg_init waits pg_init_delay
+ */
+enum mp_map_flags {
+	MPATHF_QUEUE_IO,
+	MPATHF_QUEUE_IF_NO_PATH,
+	MPATHF_SAVED_QUEUE_IF_NO_PATH,
+	MPATHF_RETAIN_ATTACHED_HW_HANDLER,
+	MPATHF_PG_INIT_DISABLED,
+	MPATHF_PG_INIT_REQUIRED,
+	MPATHF_PG_INIT_DELAY_RETRY,
 };
 
-/* per-CPU per-path counters (mpath_stats.c) */
+/**
+ * struct mp_path_stats - per-CPU counters of one path (mpath_stats.c).
+ * @ios:    completed I/Os
+ * @bytes:  bytes of the completed I/Os
+ * @errors: I/Os that completed with an error
+ * @lat_ns: sum of dispatch-to-completion times
+ */
 struct mp_path_stats {
 	u64 ios;
 	u64 bytes;
@@ -47,31 +69,91 @@ struct mp_path_stats {
 	u64 lat_ns;
 };
 
+/**
+ * struct mp_path - one path of a priority group (in-tree: struct pgpath).
+ * @node:         entry in &mp_group.paths, in table order
+ * @grp:          the group the path belongs to
+ * @dev:          the underlying device
+ * @psp:          the selector's handle for this path
+ * @fail_count:   failures since the table was loaded (status line)
+ * @active:       false while the path is failed; written under
+ *                &mp_map.lock
+ * @has_activate: @activate is initialised (a hardware handler is in use)
+ * @activate:     scsi_dh activation (pg_init) of this path, on
+ *                kmpath_handlerd
+ * @stats:        per-CPU counters for debugfs, NULL if they could not be
+ *                allocated
+ */
 struct mp_path {
-	struct list_head node;		/* in mp_group.paths */
+	struct list_head node;
 	struct mp_group *grp;
 	struct dm_dev *dev;
 	struct mp_ps_path psp;
-	unsigned int fail_count;	/* cumulative */
+	unsigned int fail_count;
 	bool active;
-	bool has_activate;		/* activate work initialised */
-	struct delayed_work activate;	/* scsi_dh activation (pg_init) */
+	bool has_activate;
+	struct delayed_work activate;
 	struct mp_path_stats __percpu *stats;
 };
 
+/**
+ * struct mp_group - a priority group (in-tree: struct priority_group).
+ * @node:     entry in &mp_map.groups, in table order
+ * @map:      the map the group belongs to
+ * @sel:      the group's path selector instance
+ * @num:      1-based position in the table (group numbers in messages)
+ * @nr_paths: number of paths in @paths
+ * @paths:    the &struct mp_path list
+ * @bypassed: disabled by disable_group or a busy scsi_dh; used only when
+ *            no other group has a path.  Written under &mp_map.lock.
+ */
 struct mp_group {
-	struct list_head node;		/* in mp_map.groups */
+	struct list_head node;
 	struct mp_map *map;
 	struct mp_selector sel;
-	unsigned int num;		/* 1-based */
+	unsigned int num;
 	unsigned int nr_paths;
 	struct list_head paths;
 	bool bypassed;
 };
 
+/**
+ * struct mp_map - one multipath table (in-tree: struct multipath).
+ * @flags:          MPATHF_* bits; set and cleared under @lock
+ * @lock:           irq-safe; protects @cur_path, @cur_grp, @next_grp,
+ *                  @flags, @queued and the paths' and groups' state
+ *                  (see Documentation/mpath.rst, "Objects and locking")
+ * @mode:           DM_TYPE_REQUEST_BASED or DM_TYPE_BIO_BASED
+ * @ti:             the dm target
+ * @cur_path:       path of the last I/O; NULL when none is usable
+ * @cur_grp:        the group I/O currently goes to
+ * @next_grp:       group to switch to on the next I/O (switch_group
+ *                  message, initial group)
+ * @nr_valid:       number of active paths in all groups
+ * @nr_groups:      number of groups in @groups
+ * @groups:         the &struct mp_group list, in table order
+ * @hw_name:        scsi_dh hardware handler name, or NULL
+ * @hw_params:      its arguments, "<n>\0p1\0p2..." as scsi_dh wants them
+ * @pg_init_retries:     pg_init_retries feature (0: not given)
+ * @pg_init_delay_msecs: pg_init_delay_msecs feature, or
+ *                       MP_PG_INIT_DELAY_DEFAULT
+ * @pg_init_in_progress: path activations in flight
+ * @pg_init_count:  pg_inits since the last group switch (retry limit)
+ * @pg_init_wait:   woken when @pg_init_in_progress drops to 0
+ * @no_path_timeout: no_path_timeout feature in seconds (0: the module
+ *                  parameter applies)
+ * @msg_lock:       serialises messages against postsuspend
+ * @event_work:     raises the table event (dm_table_event()) from
+ *                  process context
+ * @bio_work:       bio mode: resubmits @queued on kmpathd
+ * @queued:         bio mode: bios waiting for a path or for pg_init
+ * @nopath_timer:   ends queue_if_no_path after the no-path timeout
+ * @stats_id:       table id in the debugfs directory name
+ * @stats_dir:      the map's debugfs directory
+ */
 struct mp_map {
 	unsigned long flags;
-	spinlock_t lock;		/* path/group state, see .rst */
+	spinlock_t lock;
 	enum dm_queue_mode mode;
 	struct dm_target *ti;
 
@@ -84,33 +166,48 @@ struct mp_map {
 	struct list_head groups;
 
 	char *hw_name;
-	char *hw_params;		/* "<n>\0p1\0p2..." for scsi_dh */
-	unsigned int pgi_retries;
-	unsigned int pgi_delay_ms;
-	atomic_t pgi_running;		/* activations in flight */
-	atomic_t pgi_count;		/* pg_inits since the last switch */
-	wait_queue_head_t pgi_wait;
+	char *hw_params;
+	unsigned int pg_init_retries;
+	unsigned int pg_init_delay_msecs;
+	atomic_t pg_init_in_progress;
+	atomic_t pg_init_count;
+	wait_queue_head_t pg_init_wait;
 
-	unsigned int no_path_timeout;	/* secs, 0: module parameter */
+	unsigned int no_path_timeout;
 
-	struct mutex msg_lock;		/* messages vs. suspend */
+	struct mutex msg_lock;
 	struct work_struct event_work;
 	struct work_struct bio_work;
-	struct bio_list queued;		/* bio mode: waiting for a path */
+	struct bio_list queued;
 	struct timer_list nopath_timer;
 
 	unsigned int stats_id;
 	struct dentry *stats_dir;
 };
 
-/* per-I/O data: rq mode uses map_context->ptr, bio mode per-bio data */
+/**
+ * struct mp_io - per-I/O data (rq mode: map_context->ptr, bio mode: the
+ * first part of &struct mp_bio_io).
+ * @path:     the path the I/O was sent to, NULL before dispatch
+ * @nr_bytes: size of the I/O, for the selector and the counters
+ * @start_ns: dispatch time (local_clock())
+ */
 struct mp_io {
 	struct mp_path *path;
 	size_t nr_bytes;
 	u64 start_ns;
 };
 
-/* bio mode: what the lower layers may change before we resubmit */
+/**
+ * struct mp_bio_saved - what the lower layers may change in a bio before
+ * it comes back with a path error and is resubmitted.
+ * @bdev:       the dm device the bio was submitted to
+ * @bi_flags:   bio flags
+ * @iter:       position and size
+ * @remaining:  the bio's completion count
+ * @end_io:     its completion callback
+ * @integrity:  its integrity payload
+ */
 struct mp_bio_saved {
 	struct block_device *bdev;
 	unsigned long bi_flags;
@@ -122,6 +219,11 @@ struct mp_bio_saved {
 #endif
 };
 
+/**
+ * struct mp_bio_io - per-bio data of a bio-based map.
+ * @io:    the common per-I/O data
+ * @saved: the bio as mp_map_bio() received it
+ */
 struct mp_bio_io {
 	struct mp_io io;
 	struct mp_bio_saved saved;
@@ -159,7 +261,7 @@ int mp_reinstate_path(struct mp_path *p);
 void mp_bypass_group(struct mp_map *m, struct mp_group *g, bool on);
 void mp_activate_or_offline(struct mp_path *p);
 void mp_activate_work(struct work_struct *work);
-void mp_set_qifnp(struct mp_map *m, bool on, bool save_old);
+void mp_queue_if_no_path(struct mp_map *m, bool on, bool save_old);
 void mp_nopath_timer_arm(struct mp_map *m);
 void mp_nopath_timer_stop(struct mp_map *m);
 void mp_nopath_timer_fn(struct timer_list *t);
@@ -188,7 +290,19 @@ int mp_dh_attach(const struct mp_dh_ops *ops, void *ctx, char **hw_name,
 		 char **hw_params, const char **attached, bool retain,
 		 char **error);
 
-/* mpath_target.c */
+/* mpath_table.c */
+int mp_ctr(struct dm_target *ti, unsigned int argc, char **argv);
+void mp_dtr(struct dm_target *ti);
+
+/* mpath_io.c */
+int mp_clone_and_map(struct dm_target *ti, struct request *rq,
+		     union map_info *map_context, struct request **clone_out);
+void mp_release_clone(struct request *clone, union map_info *map_context);
+int mp_rq_end_io(struct dm_target *ti, struct request *clone,
+		 blk_status_t error, union map_info *map_context);
+int mp_map_bio(struct dm_target *ti, struct bio *bio);
+int mp_bio_end_io(struct dm_target *ti, struct bio *clone,
+		  blk_status_t *error);
 void mp_bio_work(struct work_struct *work);
 
 /* mpath_status.c */
@@ -208,15 +322,5 @@ void mp_stats_account(struct mp_path *p, size_t bytes, u64 start_ns,
 		      bool error);
 int mp_stats_init(void);
 void mp_stats_exit(void);
-
-/* uevents: exported by dm-mod, prototype only in a private dm header */
-enum keel_dm_uevent_type {
-	KEEL_DM_UEVENT_PATH_FAILED,
-	KEEL_DM_UEVENT_PATH_REINSTATED,
-};
-
-void dm_path_uevent(enum keel_dm_uevent_type event_type,
-		    struct dm_target *ti, const char *path,
-		    unsigned int nr_valid_paths);
 
 #endif /* KEEL_MPATH_H */

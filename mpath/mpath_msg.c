@@ -101,7 +101,7 @@ int mp_message(struct dm_target *ti, unsigned int argc, char **argv,
 	}
 
 	if (argc == 1 && !strcasecmp(argv[0], "queue_if_no_path")) {
-		mp_set_qifnp(m, true, false);
+		mp_queue_if_no_path(m, true, false);
 		spin_lock_irqsave(&m->lock, irqf);
 		mp_nopath_timer_arm(m);
 		spin_unlock_irqrestore(&m->lock, irqf);
@@ -109,7 +109,7 @@ int mp_message(struct dm_target *ti, unsigned int argc, char **argv,
 		goto out;
 	}
 	if (argc == 1 && !strcasecmp(argv[0], "fail_if_no_path")) {
-		mp_set_qifnp(m, false, false);
+		mp_queue_if_no_path(m, false, false);
 		mp_nopath_timer_stop(m);
 		r = 0;
 		goto out;

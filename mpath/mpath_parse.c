@@ -65,15 +65,15 @@ int mp_parse_features(struct dm_arg_set *as, struct mp_features *f,
 
 		left--;
 		if (!strcasecmp(word, "queue_if_no_path")) {
-			f->qifnp = true;
+			f->queue_if_no_path = true;
 		} else if (!strcasecmp(word, "retain_attached_hw_handler")) {
 			f->retain = true;
 		} else if (left && !strcasecmp(word, "pg_init_retries")) {
-			r = dm_read_arg(&mp_retries_arg, as, &f->pgi_retries,
+			r = dm_read_arg(&mp_retries_arg, as, &f->pg_init_retries,
 					error);
 			left--;
 		} else if (left && !strcasecmp(word, "pg_init_delay_msecs")) {
-			r = dm_read_arg(&mp_delay_arg, as, &f->pgi_delay_ms,
+			r = dm_read_arg(&mp_delay_arg, as, &f->pg_init_delay_msecs,
 					error);
 			left--;
 		} else if (left && !strcasecmp(word, "queue_mode")) {

@@ -14,7 +14,19 @@
 
 #include "mpath.h"
 
-/* Called with m->lock held.  Returns the number of activations queued. */
+/**
+ * __mp_pg_init_all() - start a pg_init on the current group.
+ * @m: the map; m->lock held
+ *
+ * Queues the scsi_dh activation of every active path of the current
+ * group on kmpath_handlerd, after pg_init_delay_msecs when the last
+ * attempt asked for a delayed retry.  Nothing starts while activations
+ * are still in flight or while pg_init is disabled for a suspend; each
+ * call counts against pg_init_retries.
+ *
+ * Return: the number of activations in flight (0: none started, the
+ * caller must not wait for a completion).
+ */
 int __mp_pg_init_all(struct mp_map *m)
 {
 	unsigned long delay = 0;
@@ -22,29 +34,29 @@ int __mp_pg_init_all(struct mp_map *m)
 
 	lockdep_assert_held(&m->lock);
 
-	if (atomic_read(&m->pgi_running) ||
-	    test_bit(MPF_PGI_DISABLED, &m->flags))
+	if (atomic_read(&m->pg_init_in_progress) ||
+	    test_bit(MPATHF_PG_INIT_DISABLED, &m->flags))
 		return 0;
 
-	atomic_inc(&m->pgi_count);
-	clear_bit(MPF_PGI_REQUIRED, &m->flags);
+	atomic_inc(&m->pg_init_count);
+	clear_bit(MPATHF_PG_INIT_REQUIRED, &m->flags);
 	if (!m->cur_grp)
 		return 0;
 
-	if (test_bit(MPF_PGI_DELAY, &m->flags)) {
-		unsigned int ms = m->pgi_delay_ms;
+	if (test_bit(MPATHF_PG_INIT_DELAY_RETRY, &m->flags)) {
+		unsigned int ms = m->pg_init_delay_msecs;
 
-		if (ms == MP_PGI_DELAY_UNSET)
-			ms = MP_PGI_DELAY_FALLBACK_MS;
+		if (ms == MP_PG_INIT_DELAY_DEFAULT)
+			ms = MP_PG_INIT_DELAY_MSECS;
 		delay = msecs_to_jiffies(ms);
 	}
 	list_for_each_entry(p, &m->cur_grp->paths, node) {
 		if (!p->active || !p->has_activate)
 			continue;
 		if (queue_delayed_work(mp_handler_wq, &p->activate, delay))
-			atomic_inc(&m->pgi_running);
+			atomic_inc(&m->pg_init_in_progress);
 	}
-	return atomic_read(&m->pgi_running);
+	return atomic_read(&m->pg_init_in_progress);
 }
 
 int mp_pg_init_all(struct mp_map *m)
@@ -65,13 +77,13 @@ static void mp_enter_group(struct mp_map *m, struct mp_group *g)
 
 	m->cur_grp = g;
 	if (m->hw_name) {
-		set_bit(MPF_PGI_REQUIRED, &m->flags);
-		set_bit(MPF_QUEUE_IO, &m->flags);
+		set_bit(MPATHF_PG_INIT_REQUIRED, &m->flags);
+		set_bit(MPATHF_QUEUE_IO, &m->flags);
 	} else {
-		clear_bit(MPF_PGI_REQUIRED, &m->flags);
-		clear_bit(MPF_QUEUE_IO, &m->flags);
+		clear_bit(MPATHF_PG_INIT_REQUIRED, &m->flags);
+		clear_bit(MPATHF_QUEUE_IO, &m->flags);
 	}
-	atomic_set(&m->pgi_count, 0);
+	atomic_set(&m->pg_init_count, 0);
 }
 
 static struct mp_path *mp_pick_in_group(struct mp_map *m, struct mp_group *g,
@@ -115,7 +127,7 @@ static struct mp_path *mp_scan_groups(struct mp_map *m, size_t nr_bytes)
 				continue;
 			if (want_bypassed) {
 				spin_lock_irqsave(&m->lock, irqf);
-				set_bit(MPF_PGI_DELAY, &m->flags);
+				set_bit(MPATHF_PG_INIT_DELAY_RETRY, &m->flags);
 				spin_unlock_irqrestore(&m->lock, irqf);
 			}
 			return p;
@@ -143,7 +155,7 @@ struct mp_path *mp_choose_path(struct mp_map *m, size_t nr_bytes)
 
 	if (!atomic_read(&m->nr_valid)) {
 		spin_lock_irqsave(&m->lock, irqf);
-		clear_bit(MPF_QUEUE_IO, &m->flags);
+		clear_bit(MPATHF_QUEUE_IO, &m->flags);
 		spin_unlock_irqrestore(&m->lock, irqf);
 		goto none;
 	}
@@ -195,32 +207,32 @@ void mp_kick_queued(struct mp_map *m)
 }
 
 /**
- * mp_set_qifnp() - switch queue_if_no_path.
+ * mp_queue_if_no_path() - switch queue_if_no_path.
  * @m:        the map.
  * @on:       new value.
  * @save_old: remember the old value (flush suspend), restored on resume.
  *
  * Turning it off releases queued I/O so that it can fail.
  */
-void mp_set_qifnp(struct mp_map *m, bool on, bool save_old)
+void mp_queue_if_no_path(struct mp_map *m, bool on, bool save_old)
 {
 	unsigned long irqf;
 	bool cur, saved;
 
 	spin_lock_irqsave(&m->lock, irqf);
-	cur = test_bit(MPF_QIFNP, &m->flags);
-	saved = test_bit(MPF_QIFNP_SAVED, &m->flags);
+	cur = test_bit(MPATHF_QUEUE_IF_NO_PATH, &m->flags);
+	saved = test_bit(MPATHF_SAVED_QUEUE_IF_NO_PATH, &m->flags);
 	if (save_old) {
 		if (!cur && saved)
 			DMERR("%s: QIFNP disabled but saved as enabled, saving again loses state, not saving!",
 			      dm_table_device_name(m->ti->table));
 		else
-			assign_bit(MPF_QIFNP_SAVED, &m->flags, cur);
+			assign_bit(MPATHF_SAVED_QUEUE_IF_NO_PATH, &m->flags, cur);
 	} else if (!on && saved) {
 		/* an explicit fail_if_no_path also wins over a saved value */
-		clear_bit(MPF_QIFNP_SAVED, &m->flags);
+		clear_bit(MPATHF_SAVED_QUEUE_IF_NO_PATH, &m->flags);
 	}
-	assign_bit(MPF_QIFNP, &m->flags, on);
+	assign_bit(MPATHF_QUEUE_IF_NO_PATH, &m->flags, on);
 	spin_unlock_irqrestore(&m->lock, irqf);
 
 	if (!on) {
@@ -235,7 +247,7 @@ void mp_nopath_timer_fn(struct timer_list *t)
 
 	DMWARN("queue_if_no_path timeout on %s, failing queued IO",
 	       dm_table_device_name(m->ti->table));
-	mp_set_qifnp(m, false, false);
+	mp_queue_if_no_path(m, false, false);
 }
 
 /* m->lock held: all paths down and queueing: bound the wait if asked to */
@@ -248,7 +260,7 @@ void mp_nopath_timer_arm(struct mp_map *m)
 	if (!secs)
 		secs = READ_ONCE(mp_nopath_timeout_secs);
 	if (secs && !atomic_read(&m->nr_valid) &&
-	    test_bit(MPF_QIFNP, &m->flags))
+	    test_bit(MPATHF_QUEUE_IF_NO_PATH, &m->flags))
 		mod_timer(&m->nopath_timer, jiffies + secs * HZ);
 }
 
@@ -280,7 +292,7 @@ int mp_fail_path(struct mp_path *p)
 		atomic_dec(&m->nr_valid);
 		if (m->cur_path == p)
 			m->cur_path = NULL;
-		dm_path_uevent(KEEL_DM_UEVENT_PATH_FAILED, m->ti, p->dev->name,
+		dm_path_uevent(DM_UEVENT_PATH_FAILED, m->ti, p->dev->name,
 			       atomic_read(&m->nr_valid));
 		schedule_work(&m->event_work);
 		mp_nopath_timer_arm(m);
@@ -317,9 +329,9 @@ int mp_reinstate_path(struct mp_path *p)
 		restart = true;
 	} else if (m->hw_name && m->cur_grp == p->grp && p->has_activate) {
 		if (queue_work(mp_handler_wq, &p->activate.work))
-			atomic_inc(&m->pgi_running);
+			atomic_inc(&m->pg_init_in_progress);
 	}
-	dm_path_uevent(KEEL_DM_UEVENT_PATH_REINSTATED, m->ti, p->dev->name,
+	dm_path_uevent(DM_UEVENT_PATH_REINSTATED, m->ti, p->dev->name,
 		       atomic_read(&m->nr_valid));
 	schedule_work(&m->event_work);
 unlock:
@@ -346,22 +358,34 @@ void mp_bypass_group(struct mp_map *m, struct mp_group *g, bool on)
 }
 
 /* Retry budget left?  Then ask for another pg_init. */
-static bool mp_pgi_retry_allowed(struct mp_map *m)
+static bool mp_pg_init_retry_allowed(struct mp_map *m)
 {
 	unsigned long irqf;
 	bool ok;
 
 	spin_lock_irqsave(&m->lock, irqf);
-	ok = atomic_read(&m->pgi_count) <= m->pgi_retries &&
-	     !test_bit(MPF_PGI_DISABLED, &m->flags);
+	ok = atomic_read(&m->pg_init_count) <= m->pg_init_retries &&
+	     !test_bit(MPATHF_PG_INIT_DISABLED, &m->flags);
 	if (ok)
-		set_bit(MPF_PGI_REQUIRED, &m->flags);
+		set_bit(MPATHF_PG_INIT_REQUIRED, &m->flags);
 	spin_unlock_irqrestore(&m->lock, irqf);
 	return ok;
 }
 
-/* scsi_dh_activate() completion, also called directly for dead paths */
-static void mp_pgi_done(void *data, int result)
+/**
+ * mp_pg_init_done() - completion of one path's activation.
+ * @data:   the &struct mp_path
+ * @result: SCSI_DH_* from scsi_dh_activate(), or SCSI_DH_DEV_OFFLINED
+ *          when the path's queue is dying
+ *
+ * Maps @result to the path's fate as in-tree: OK (or NOSYS without a
+ * handler) keeps it; TEMP_BUSY bypasses the group; RETRY, IMM_RETRY and
+ * RES_TEMP_UNAVAIL ask for another pg_init while pg_init_retries allows,
+ * else fail the path; anything else fails it.  The last completion of
+ * the group either starts the requested retry or releases the held I/O
+ * (clears MPATHF_QUEUE_IO) and wakes mp_flush_work().
+ */
+static void mp_pg_init_done(void *data, int result)
 {
 	struct mp_path *p = data;
 	struct mp_group *g = p->grp;
@@ -390,7 +414,7 @@ static void mp_pgi_done(void *data, int result)
 		fallthrough;
 	case SCSI_DH_IMM_RETRY:
 	case SCSI_DH_RES_TEMP_UNAVAIL:
-		if (!mp_pgi_retry_allowed(m))
+		if (!mp_pg_init_retry_allowed(m))
 			mp_fail_path(p);
 		result = SCSI_DH_OK;
 		break;
@@ -406,21 +430,21 @@ static void mp_pgi_done(void *data, int result)
 			m->cur_path = NULL;
 			m->cur_grp = NULL;
 		}
-	} else if (!test_bit(MPF_PGI_REQUIRED, &m->flags)) {
+	} else if (!test_bit(MPATHF_PG_INIT_REQUIRED, &m->flags)) {
 		g->bypassed = false;
 	}
 
-	if (atomic_dec_return(&m->pgi_running) > 0)
+	if (atomic_dec_return(&m->pg_init_in_progress) > 0)
 		goto unlock;	/* other paths of the group still activating */
 
-	if (test_bit(MPF_PGI_REQUIRED, &m->flags)) {
-		assign_bit(MPF_PGI_DELAY, &m->flags, delay);
+	if (test_bit(MPATHF_PG_INIT_REQUIRED, &m->flags)) {
+		assign_bit(MPATHF_PG_INIT_DELAY_RETRY, &m->flags, delay);
 		if (__mp_pg_init_all(m))
 			goto unlock;
 	}
-	clear_bit(MPF_QUEUE_IO, &m->flags);
+	clear_bit(MPATHF_QUEUE_IO, &m->flags);
 	mp_kick_queued(m);
-	wake_up(&m->pgi_wait);
+	wake_up(&m->pg_init_wait);
 unlock:
 	spin_unlock_irqrestore(&m->lock, irqf);
 }
@@ -430,9 +454,9 @@ void mp_activate_or_offline(struct mp_path *p)
 	struct request_queue *q = bdev_get_queue(p->dev->bdev);
 
 	if (p->active && !blk_queue_dying(q))
-		scsi_dh_activate(q, mp_pgi_done, p);
+		scsi_dh_activate(q, mp_pg_init_done, p);
 	else
-		mp_pgi_done(p, SCSI_DH_DEV_OFFLINED);
+		mp_pg_init_done(p, SCSI_DH_DEV_OFFLINED);
 }
 
 void mp_activate_work(struct work_struct *work)
@@ -480,7 +504,9 @@ int mp_setup_scsi_dh(struct mp_map *m, struct block_device *bdev,
 	int r;
 
 	r = mp_dh_attach(&mp_scsi_dh_ops, q, &m->hw_name, &m->hw_params,
-			 attached, mp_flag_locked(m, MPF_RETAIN_HW), error);
+			 attached,
+			 mp_flag_locked(m, MPATHF_RETAIN_ATTACHED_HW_HANDLER),
+			 error);
 	if (r == -EBUSY) {
 		DMERR_LIMIT("%pg: hardware handler %s still busy after %d attempts, table refused",
 			    bdev, m->hw_name ? m->hw_name : "(none)",
@@ -501,9 +527,9 @@ int mp_setup_scsi_dh(struct mp_map *m, struct block_device *bdev,
 	return 0;
 }
 
-static void mp_wait_pgi_idle(struct mp_map *m)
+static void mp_wait_for_pg_init_completion(struct mp_map *m)
 {
-	wait_event(m->pgi_wait, !atomic_read(&m->pgi_running));
+	wait_event(m->pg_init_wait, !atomic_read(&m->pg_init_in_progress));
 }
 
 /* Drain pg_init, queued bios and the event work (suspend, destroy). */
@@ -511,15 +537,15 @@ void mp_flush_work(struct mp_map *m)
 {
 	unsigned long irqf;
 
-	if (m->hw_name && atomic_read(&m->pgi_running)) {
+	if (m->hw_name && atomic_read(&m->pg_init_in_progress)) {
 		spin_lock_irqsave(&m->lock, irqf);
-		if (atomic_read(&m->pgi_running) &&
-		    !test_and_set_bit(MPF_PGI_DISABLED, &m->flags)) {
+		if (atomic_read(&m->pg_init_in_progress) &&
+		    !test_and_set_bit(MPATHF_PG_INIT_DISABLED, &m->flags)) {
 			spin_unlock_irqrestore(&m->lock, irqf);
 			flush_workqueue(mp_handler_wq);
-			mp_wait_pgi_idle(m);
+			mp_wait_for_pg_init_completion(m);
 			spin_lock_irqsave(&m->lock, irqf);
-			clear_bit(MPF_PGI_DISABLED, &m->flags);
+			clear_bit(MPATHF_PG_INIT_DISABLED, &m->flags);
 		}
 		spin_unlock_irqrestore(&m->lock, irqf);
 	}

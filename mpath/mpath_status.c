@@ -25,10 +25,10 @@ static char mp_group_state(struct mp_map *m, struct mp_group *g)
 
 static unsigned int mp_feature_words(struct mp_map *m)
 {
-	return test_bit(MPF_QIFNP, &m->flags) +
-	       (m->pgi_retries ? 2 : 0) +
-	       (m->pgi_delay_ms != MP_PGI_DELAY_UNSET ? 2 : 0) +
-	       test_bit(MPF_RETAIN_HW, &m->flags) +
+	return test_bit(MPATHF_QUEUE_IF_NO_PATH, &m->flags) +
+	       (m->pg_init_retries ? 2 : 0) +
+	       (m->pg_init_delay_msecs != MP_PG_INIT_DELAY_DEFAULT ? 2 : 0) +
+	       test_bit(MPATHF_RETAIN_ATTACHED_HW_HANDLER, &m->flags) +
 	       (m->mode != DM_TYPE_REQUEST_BASED ? 2 : 0) +
 	       (m->no_path_timeout ? 2 : 0);
 }
@@ -49,17 +49,17 @@ static unsigned int mp_emit_head(struct mp_map *m, status_type_t type,
 	unsigned int sz = 0;
 
 	if (type == STATUSTYPE_INFO) {
-		DMEMIT("2 %u %u ", test_bit(MPF_QUEUE_IO, &m->flags) ? 1 : 0,
-		       atomic_read(&m->pgi_count));
+		DMEMIT("2 %u %u ", test_bit(MPATHF_QUEUE_IO, &m->flags) ? 1 : 0,
+		       atomic_read(&m->pg_init_count));
 	} else {
 		DMEMIT("%u ", mp_feature_words(m));
-		if (test_bit(MPF_QIFNP, &m->flags))
+		if (test_bit(MPATHF_QUEUE_IF_NO_PATH, &m->flags))
 			DMEMIT("queue_if_no_path ");
-		if (m->pgi_retries)
-			DMEMIT("pg_init_retries %u ", m->pgi_retries);
-		if (m->pgi_delay_ms != MP_PGI_DELAY_UNSET)
-			DMEMIT("pg_init_delay_msecs %u ", m->pgi_delay_ms);
-		if (test_bit(MPF_RETAIN_HW, &m->flags))
+		if (m->pg_init_retries)
+			DMEMIT("pg_init_retries %u ", m->pg_init_retries);
+		if (m->pg_init_delay_msecs != MP_PG_INIT_DELAY_DEFAULT)
+			DMEMIT("pg_init_delay_msecs %u ", m->pg_init_delay_msecs);
+		if (test_bit(MPATHF_RETAIN_ATTACHED_HW_HANDLER, &m->flags))
 			DMEMIT("retain_attached_hw_handler ");
 		if (m->mode == DM_TYPE_BIO_BASED)
 			DMEMIT("queue_mode bio ");

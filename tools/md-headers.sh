@@ -4,7 +4,8 @@
 # md-headers.sh KDIR OUTDIR
 #
 # raid1.ko needs md's private headers (drivers/md/md.h, md-bitmap.h,
-# md-cluster.h), which no headers package ships. Extract them from the
+# md-cluster.h) and dm-multipath.ko dm's dm-uevent.h (dm_path_uevent()),
+# which no headers package ships. Extract them from the
 # linux-source-6.1 package into OUTDIR, but only when that package is the
 # same Debian version as the headers we build against: a personality
 # compiled against another md.h would corrupt md's structures at runtime.
@@ -12,7 +13,7 @@ set -euo pipefail
 
 kdir=$1
 out=$2
-hdrs="md.h md-bitmap.h md-cluster.h"
+hdrs="md.h md-bitmap.h md-cluster.h dm-uevent.h"
 
 # A full kernel tree carries its own copies.
 [ "$out" = "$kdir/drivers/md" ] && exit 0
@@ -44,7 +45,11 @@ if [ "$hver" != "$sver" ]; then
 	exit 1
 fi
 
-if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sver" ]; then
+have_all=1
+for h in $hdrs; do
+	[ -f "$out/$h" ] || have_all=0
+done
+if [ $have_all = 1 ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sver" ]; then
 	exit 0
 fi
 

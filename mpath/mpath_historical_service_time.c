@@ -22,7 +22,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
-#include "mpath_ps.h"
+#include "mpath_path_selector.h"
 
 #define DM_MSG_PREFIX "multipath historical-service-time"
 
@@ -142,8 +142,19 @@ static void hst_sample(struct hst_path *hp, struct hst_sample *s)
 	s->stale = READ_ONCE(hp->stale_after);
 }
 
-/*
- * hst_order() - negative when @a should be preferred over @b.
+/**
+ * hst_order() - compare two paths for historical-service-time.
+ * @hs:  the selector (threshold factor)
+ * @a:   sample of the first path
+ * @b:   sample of the second path
+ * @now: current local_clock() time, for the staleness probe
+ *
+ * Averages within the threshold factor of each other: fewer outstanding
+ * I/Os wins.  Otherwise an idle path whose average is stale is probed
+ * first, and else the lower expected service time,
+ * (1 + outstanding) * average, wins.
+ *
+ * Return: negative when @a should be preferred over @b.
  */
 static s64 hst_order(const struct hst_sel *hs, struct hst_sample a,
 		     struct hst_sample b, s64 now)

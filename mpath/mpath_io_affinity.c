@@ -12,7 +12,7 @@
 #include <linux/smp.h>
 #include <linux/topology.h>
 
-#include "mpath_ps.h"
+#include "mpath_path_selector.h"
 
 #define DM_MSG_PREFIX "multipath io-affinity"
 

@@ -7,7 +7,7 @@
 #include <linux/device-mapper.h>
 #include <linux/slab.h>
 
-#include "mpath_ps.h"
+#include "mpath_path_selector.h"
 
 #define DM_MSG_PREFIX "multipath round-robin"
 

@@ -3,9 +3,10 @@
  * keel dm-multipath: path selector interface.
  *
  * Selectors are compiled into dm-multipath.ko and looked up in a private
- * table (mpath_ps.c); nothing is registered with, or loaded from, the
- * in-tree selector registry.  This header only depends on generic kernel
- * types so the selectors can be linked into the KUnit module unchanged.
+ * table (mpath_path_selector.c); nothing is registered with, or loaded
+ * from, the in-tree selector registry (in-tree: dm-path-selector.h).
+ * This header only depends on generic kernel types so the selectors can
+ * be compiled into the KUnit module unchanged.
  *
  * Concurrency contract: select(), start_io() and end_io() run on the I/O
  * path concurrently on every CPU and must not take a selector-wide lock.
@@ -13,14 +14,14 @@
  * destruction).  fail() and reinstate() are serialised by the caller (the
  * map lock) but race with the I/O hooks; they only flip a per-path flag.
  */
-#ifndef KEEL_MPATH_PS_H
-#define KEEL_MPATH_PS_H
+#ifndef KEEL_MPATH_PATH_SELECTOR_H
+#define KEEL_MPATH_PATH_SELECTOR_H
 
 #include <linux/atomic.h>
 #include <linux/device-mapper.h>
 #include <linux/types.h>
 
-/*
+/**
  * struct mp_ps_path - the selector's view of one path.
  * @ctx: the selector's struct mp_ps_slot for this path (set by
  *       mp_ps_attach()); selectors embed the slot in their per-path data.
@@ -31,7 +32,7 @@ struct mp_ps_path {
 	void *ctx;
 };
 
-/*
+/**
  * struct mp_ps_slot - common per-path state kept by every selector.
  * @psp:    back pointer to the core's path.
  * @repeat: the path's <repeat_count> word, echoed in the table.
@@ -43,8 +44,12 @@ struct mp_ps_slot {
 	bool usable;
 };
 
-/*
+/**
  * struct mp_ps_vec - array of slots in add order plus a rotation cursor.
+ * @v:      the slots, in the order the table lists the paths
+ * @nr:     number of slots in @v
+ * @cursor: rotating ticket for round-robin order and tie breaking
+ *
  * The array only changes during table construction.
  */
 struct mp_ps_vec {
@@ -55,12 +60,37 @@ struct mp_ps_vec {
 
 struct mp_selector;
 
+/**
+ * struct mp_selector_type - one built-in path selector (in-tree: struct
+ * path_selector_type).
+ * @name:            the table word ("round-robin", "service-time" ...)
+ * @table_args:      per-path words in the TABLE status line
+ * @info_args:       per-path words in the INFO status line
+ * @want_start_time: @end_io needs the dispatch time
+ * @err_argc:        add_path() error: wrong number of path arguments
+ * @err_repeat:      add_path() error: bad repeat count
+ * @err_nomem:       add_path() error: allocation failed (all three worded
+ *                   as the in-tree selector words them, see
+ *                   MP_PS_MESSAGES())
+ * @create:          parse the group's selector arguments, set up @sel
+ * @destroy:         free everything @create and @add_path allocated
+ * @add_path:        parse one path's arguments and add it; on error
+ *                   *@error gets the in-tree message
+ * @select:          choose a path for @nr_bytes, or NULL when no path is
+ *                   usable; lock-free, runs on every CPU
+ * @fail:            mark a path unusable (serialised by the map lock)
+ * @reinstate:       mark a path usable again (serialised by the map lock)
+ * @emit:            status words of a path, or the group words when
+ *                   @psp is NULL; returns the bytes written
+ * @start_io:        optional: an I/O of @nr_bytes was dispatched on @psp
+ * @end_io:          optional: that I/O completed; @start_ns is its
+ *                   dispatch time
+ */
 struct mp_selector_type {
 	const char *name;
 	unsigned int table_args;
 	unsigned int info_args;
 	bool want_start_time;
-	/* add_path() errors, as the in-tree selector words them */
 	const char *err_argc;
 	const char *err_repeat;
 	const char *err_nomem;
@@ -72,7 +102,6 @@ struct mp_selector_type {
 	struct mp_ps_path *(*select)(struct mp_selector *sel, size_t nr_bytes);
 	void (*fail)(struct mp_selector *sel, struct mp_ps_path *psp);
 	void (*reinstate)(struct mp_selector *sel, struct mp_ps_path *psp);
-	/* psp == NULL: the group-level words; returns bytes written. */
 	unsigned int (*emit)(struct mp_selector *sel, struct mp_ps_path *psp,
 			     status_type_t type, char *result,
 			     unsigned int maxlen);
@@ -82,6 +111,11 @@ struct mp_selector_type {
 		       size_t nr_bytes, u64 start_ns);
 };
 
+/**
+ * struct mp_selector - a selector instance, one per priority group.
+ * @type: the selector's operations
+ * @priv: the selector's private state (created by @type->create)
+ */
 struct mp_selector {
 	const struct mp_selector_type *type;
 	void *priv;
@@ -98,7 +132,7 @@ const struct mp_selector_type *mp_ps_lookup(const char *name);
 	.err_repeat = n " ps: invalid repeat count",			\
 	.err_nomem = n " ps: " nomem
 
-/* Slot vector helpers shared by the selectors (mpath_ps.c). */
+/* Slot vector helpers shared by the selectors (mpath_path_selector.c). */
 int mp_ps_vec_add(struct mp_ps_vec *vec, struct mp_ps_slot *slot);
 void mp_ps_vec_free(struct mp_ps_vec *vec,
 		    void (*free_slot)(struct mp_ps_slot *slot));
@@ -203,4 +237,4 @@ extern const struct mp_selector_type mp_ps_io_affinity;
 	((len) += ((len) >= (max)) ? 0 :				\
 		  scnprintf((buf) + (len), (max) - (len), fmt))
 
-#endif /* KEEL_MPATH_PS_H */
+#endif /* KEEL_MPATH_PATH_SELECTOR_H */

@@ -2,16 +2,31 @@
 /*
  * KUnit tests for keel dm-multipath's pure logic: the feature / hardware
  * handler / group-number parsers, the built-in path selectors and the
- * hardware handler attach decision (scsi_dh stubbed).
- * Built as mpath_kunit.ko (only with CONFIG_KUNIT).
+ * hardware handler attach decision (scsi_dh stubbed).  The files under
+ * test are compiled into this module directly, so it depends on neither
+ * dm-multipath.ko nor scsi_dh.  Built as mpath_kunit.ko (only with
+ * CONFIG_KUNIT).
  */
 #include <kunit/test.h>
+#include <linux/module.h>
 #include <linux/sched/clock.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#include "mpath.h"
-#include "mpath_parse.h"
+#include "mpath_parse.c"
+#include "mpath_dh.c"
+#include "mpath_path_selector.c"
+/* each selector names itself in DM_MSG_PREFIX, as its in-tree twin does */
+#undef DM_MSG_PREFIX
+#include "mpath_round_robin.c"
+#undef DM_MSG_PREFIX
+#include "mpath_queue_length.c"
+#undef DM_MSG_PREFIX
+#include "mpath_service_time.c"
+#undef DM_MSG_PREFIX
+#include "mpath_historical_service_time.c"
+#undef DM_MSG_PREFIX
+#include "mpath_io_affinity.c"
 
 /* ------------------------------------------------------------------ */
 /* parser                                                              */
@@ -21,33 +36,33 @@ struct feat_case {
 	const char *line;
 	int ret;
 	const char *error;	/* expected error (ret != 0) */
-	bool qifnp, retain;
+	bool queue_if_no_path, retain;
 	unsigned int retries, delay, npt;
 	enum dm_queue_mode mode;
 	unsigned int left;	/* words left after the feature group */
 };
 
 static const struct feat_case feat_cases[] = {
-	{ "0 0 0 0", 0, NULL, false, false, 0, MP_PGI_DELAY_UNSET, 0,
+	{ "0 0 0 0", 0, NULL, false, false, 0, MP_PG_INIT_DELAY_DEFAULT, 0,
 	  DM_TYPE_NONE, 3 },
 	{ "1 queue_if_no_path 0", 0, NULL, true, false, 0,
-	  MP_PGI_DELAY_UNSET, 0, DM_TYPE_NONE, 1 },
-	{ "1 QUEUE_IF_NO_PATH", 0, NULL, true, false, 0, MP_PGI_DELAY_UNSET,
+	  MP_PG_INIT_DELAY_DEFAULT, 0, DM_TYPE_NONE, 1 },
+	{ "1 QUEUE_IF_NO_PATH", 0, NULL, true, false, 0, MP_PG_INIT_DELAY_DEFAULT,
 	  0, DM_TYPE_NONE, 0 },
 	{ "2 pg_init_retries 50 x", 0, NULL, false, false, 50,
-	  MP_PGI_DELAY_UNSET, 0, DM_TYPE_NONE, 1 },
+	  MP_PG_INIT_DELAY_DEFAULT, 0, DM_TYPE_NONE, 1 },
 	{ "2 pg_init_delay_msecs 0", 0, NULL, false, false, 0, 0, 0,
 	  DM_TYPE_NONE, 0 },
-	{ "2 queue_mode bio", 0, NULL, false, false, 0, MP_PGI_DELAY_UNSET, 0,
+	{ "2 queue_mode bio", 0, NULL, false, false, 0, MP_PG_INIT_DELAY_DEFAULT, 0,
 	  DM_TYPE_BIO_BASED, 0 },
-	{ "2 queue_mode MQ", 0, NULL, false, false, 0, MP_PGI_DELAY_UNSET, 0,
+	{ "2 queue_mode MQ", 0, NULL, false, false, 0, MP_PG_INIT_DELAY_DEFAULT, 0,
 	  DM_TYPE_REQUEST_BASED, 0 },
 	{ "8 queue_if_no_path pg_init_retries 3 pg_init_delay_msecs 100 retain_attached_hw_handler queue_mode bio",
 	  0, NULL, true, true, 3, 100, 0, DM_TYPE_BIO_BASED, 0 },
 	{ "10 queue_if_no_path pg_init_retries 3 pg_init_delay_msecs 100 retain_attached_hw_handler queue_mode bio no_path_timeout 30",
 	  0, NULL, true, true, 3, 100, 30, DM_TYPE_BIO_BASED, 0 },
 	{ "2 no_path_timeout 7", 0, NULL, false, false, 0,
-	  MP_PGI_DELAY_UNSET, 7, DM_TYPE_NONE, 0 },
+	  MP_PG_INIT_DELAY_DEFAULT, 7, DM_TYPE_NONE, 0 },
 	{ "", -EINVAL, "invalid number of feature args" },
 	{ "9 a b c d e f g h i", -EINVAL, "invalid number of feature args" },
 	{ "11 no_path_timeout 1 a b c d e f g h i",
@@ -103,7 +118,7 @@ static void mp_test_features(struct kunit *test)
 	for (i = 0; i < ARRAY_SIZE(feat_cases); i++) {
 		const struct feat_case *c = &feat_cases[i];
 		struct mp_features f = {
-			.pgi_delay_ms = MP_PGI_DELAY_UNSET,
+			.pg_init_delay_msecs = MP_PG_INIT_DELAY_DEFAULT,
 			.mode = DM_TYPE_NONE,
 		};
 		struct dm_arg_set as;
@@ -118,11 +133,12 @@ static void mp_test_features(struct kunit *test)
 					       "line '%s'", c->line);
 			continue;
 		}
-		KUNIT_EXPECT_EQ_MSG(test, f.qifnp, c->qifnp, "'%s'", c->line);
+		KUNIT_EXPECT_EQ_MSG(test, f.queue_if_no_path,
+				    c->queue_if_no_path, "'%s'", c->line);
 		KUNIT_EXPECT_EQ_MSG(test, f.retain, c->retain, "'%s'", c->line);
-		KUNIT_EXPECT_EQ_MSG(test, f.pgi_retries, c->retries, "'%s'",
+		KUNIT_EXPECT_EQ_MSG(test, f.pg_init_retries, c->retries, "'%s'",
 				    c->line);
-		KUNIT_EXPECT_EQ_MSG(test, f.pgi_delay_ms, c->delay, "'%s'",
+		KUNIT_EXPECT_EQ_MSG(test, f.pg_init_delay_msecs, c->delay, "'%s'",
 				    c->line);
 		KUNIT_EXPECT_EQ_MSG(test, f.no_path_timeout, c->npt, "'%s'",
 				    c->line);
@@ -684,7 +700,7 @@ static struct kunit_case mp_parse_cases[] = {
 };
 
 static struct kunit_suite mp_parse_suite = {
-	.name = "keel-mpath-parse",
+	.name = "keel_mpath_parse",
 	.test_cases = mp_parse_cases,
 };
 
@@ -702,7 +718,7 @@ static struct kunit_case mp_sel_cases[] = {
 };
 
 static struct kunit_suite mp_sel_suite = {
-	.name = "keel-mpath-selectors",
+	.name = "keel_mpath_selectors",
 	.test_cases = mp_sel_cases,
 };
 
@@ -714,7 +730,7 @@ static struct kunit_case mp_dh_cases[] = {
 };
 
 static struct kunit_suite mp_dh_suite = {
-	.name = "keel-mpath-hw-handler",
+	.name = "keel_mpath_hw_handler",
 	.test_cases = mp_dh_cases,
 };
 

@@ -13,7 +13,7 @@
 #include <linux/err.h>
 #include <linux/slab.h>
 
-#include "mpath_ps.h"
+#include "mpath_path_selector.h"
 
 #define DM_MSG_PREFIX "multipath service-time"
 
@@ -59,10 +59,19 @@ static int st_add_path(struct mp_selector *sel, struct mp_ps_path *psp,
 	return ret;
 }
 
-/*
- * st_better() - is candidate @c a better choice than @b for @incoming bytes?
+/**
+ * st_better() - is candidate c a better choice than b for @incoming bytes?
+ * @cload:    in-flight bytes on the candidate
+ * @cw:       the candidate's relative throughput (weight)
+ * @bload:    in-flight bytes on the best path so far
+ * @bw:       its weight
+ * @incoming: size of the I/O being placed
+ *
  * Loads are sampled once by the caller so a racing completion cannot make
- * the comparison inconsistent.
+ * the comparison inconsistent.  Weight 0 means "last resort".
+ *
+ * Return: true when the candidate's (load + incoming) / weight is lower,
+ * or, at equal cost, its weight is higher.
  */
 static bool st_better(unsigned long cload, unsigned int cw,
 		      unsigned long bload, unsigned int bw, size_t incoming)

@@ -12,7 +12,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#include "mpath_ps.h"
+#include "mpath_path_selector.h"
 
 static const struct mp_selector_type *const mp_ps_builtin[] = {
 	&mp_ps_service_time,
@@ -252,7 +252,7 @@ void *mp_ps_new_path(struct mp_selector *sel, unsigned int argc,
 		return ERR_PTR(-EINVAL);
 	}
 	if (clamp && repeat > 1) {
-		pr_warn_ratelimited("device-mapper: multipath %s: repeat_count > 1 is deprecated, using 1 instead\n",
+		pr_warn_ratelimited(DM_NAME ": multipath %s: repeat_count > 1 is deprecated, using 1 instead\n",
 				    sel->type->name);
 		repeat = 1;
 	}
