@@ -10,7 +10,7 @@
  * saved attribute back after "enable", so each store accepts the value
  * the attribute already shows as a no-op.
  */
-#define pr_fmt(fmt) "vdisk: " fmt
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/configfs.h>
 #include <linux/slab.h>

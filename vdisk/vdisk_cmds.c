@@ -5,7 +5,7 @@
  * (SYNCHRONIZE CACHE, UNMAP, WRITE SAME) and two INQUIRY overrides for
  * SCST's removable and rotational parameters.
  */
-#define pr_fmt(fmt) "vdisk: " fmt
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/blkdev.h>
 #include <linux/bio.h>

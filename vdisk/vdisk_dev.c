@@ -13,7 +13,7 @@
  * block device is open and the geometry may be exported); the SCST cache,
  * thin-provisioning, rotation and removable flags take effect at once.
  */
-#define pr_fmt(fmt) "vdisk: " fmt
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
 #include <linux/slab.h>

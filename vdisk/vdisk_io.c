@@ -18,7 +18,7 @@
  * All bios of a command are submitted under one plug (nested inside the
  * per-CPU plug of LIO's submission work when there is one).
  */
-#define pr_fmt(fmt) "vdisk: " fmt
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/blkdev.h>
 #include <linux/blk-integrity.h>
