@@ -115,7 +115,8 @@ struct vdisk_dev {
 	bool rot_set;			/* VPD B1 rate overridden */
 };
 
-static inline struct vdisk_dev *VDEV(struct se_device *dev)
+/* LIO's se_device -> ours; the in-tree backend's IBLOCK_DEV() */
+static inline struct vdisk_dev *VDISK_DEV(struct se_device *dev)
 {
 	return container_of(dev, struct vdisk_dev, dev);
 }

@@ -20,12 +20,12 @@
 
 static struct configfs_attribute *vdisk_lio_block_size;
 
-static struct vdisk_dev *attr_to_vdisk(struct config_item *item)
+static struct vdisk_dev *item_to_vdisk_dev(struct config_item *item)
 {
 	struct se_dev_attrib *da = container_of(to_config_group(item),
 						struct se_dev_attrib, da_group);
 
-	return VDEV(da->da_dev);
+	return VDISK_DEV(da->da_dev);
 }
 
 static const char *vdisk_name(struct vdisk_dev *vd)
@@ -45,13 +45,13 @@ static int vdisk_attr_flag(struct vdisk_dev *vd, const char *attr,
 
 static ssize_t nv_cache_show(struct config_item *item, char *page)
 {
-	return sprintf(page, "%d\n", READ_ONCE(attr_to_vdisk(item)->nv_cache));
+	return sprintf(page, "%d\n", READ_ONCE(item_to_vdisk_dev(item)->nv_cache));
 }
 
 static ssize_t nv_cache_store(struct config_item *item, const char *page,
 			      size_t count)
 {
-	struct vdisk_dev *vd = attr_to_vdisk(item);
+	struct vdisk_dev *vd = item_to_vdisk_dev(item);
 	bool v;
 	int ret = vdisk_attr_flag(vd, "nv_cache", page, &v);
 
@@ -64,13 +64,13 @@ static ssize_t nv_cache_store(struct config_item *item, const char *page,
 static ssize_t write_through_show(struct config_item *item, char *page)
 {
 	return sprintf(page, "%d\n",
-		       READ_ONCE(attr_to_vdisk(item)->write_through));
+		       READ_ONCE(item_to_vdisk_dev(item)->write_through));
 }
 
 static ssize_t write_through_store(struct config_item *item, const char *page,
 				   size_t count)
 {
-	struct vdisk_dev *vd = attr_to_vdisk(item);
+	struct vdisk_dev *vd = item_to_vdisk_dev(item);
 	bool v;
 	int ret = vdisk_attr_flag(vd, "write_through", page, &v);
 
@@ -84,13 +84,13 @@ static ssize_t write_through_store(struct config_item *item, const char *page,
 
 static ssize_t removable_show(struct config_item *item, char *page)
 {
-	return sprintf(page, "%d\n", READ_ONCE(attr_to_vdisk(item)->removable));
+	return sprintf(page, "%d\n", READ_ONCE(item_to_vdisk_dev(item)->removable));
 }
 
 static ssize_t removable_store(struct config_item *item, const char *page,
 			       size_t count)
 {
-	struct vdisk_dev *vd = attr_to_vdisk(item);
+	struct vdisk_dev *vd = item_to_vdisk_dev(item);
 	bool v;
 	int ret = vdisk_attr_flag(vd, "removable", page, &v);
 
@@ -102,7 +102,7 @@ static ssize_t removable_store(struct config_item *item, const char *page,
 
 static ssize_t thin_provisioned_show(struct config_item *item, char *page)
 {
-	struct vdisk_dev *vd = attr_to_vdisk(item);
+	struct vdisk_dev *vd = item_to_vdisk_dev(item);
 	struct se_dev_attrib *da = &vd->dev.dev_attrib;
 
 	if (!vd->bdev)	/* not enabled yet: what was asked for */
@@ -114,7 +114,7 @@ static ssize_t thin_provisioned_show(struct config_item *item, char *page)
 static ssize_t thin_provisioned_store(struct config_item *item,
 				      const char *page, size_t count)
 {
-	struct vdisk_dev *vd = attr_to_vdisk(item);
+	struct vdisk_dev *vd = item_to_vdisk_dev(item);
 	struct se_dev_attrib *da = &vd->dev.dev_attrib;
 	bool v;
 	int ret = 0;
@@ -150,7 +150,7 @@ static ssize_t thin_provisioned_store(struct config_item *item,
 
 static ssize_t rotational_show(struct config_item *item, char *page)
 {
-	struct vdisk_dev *vd = attr_to_vdisk(item);
+	struct vdisk_dev *vd = item_to_vdisk_dev(item);
 
 	if (!READ_ONCE(vd->rot_set))
 		return sprintf(page, "auto\n");
@@ -160,7 +160,7 @@ static ssize_t rotational_show(struct config_item *item, char *page)
 static ssize_t rotational_store(struct config_item *item, const char *page,
 				size_t count)
 {
-	struct vdisk_dev *vd = attr_to_vdisk(item);
+	struct vdisk_dev *vd = item_to_vdisk_dev(item);
 	bool v;
 	int ret;
 
@@ -183,13 +183,13 @@ static ssize_t rotational_store(struct config_item *item, const char *page,
 
 static ssize_t read_only_show(struct config_item *item, char *page)
 {
-	return sprintf(page, "%d\n", attr_to_vdisk(item)->readonly);
+	return sprintf(page, "%d\n", item_to_vdisk_dev(item)->readonly);
 }
 
 static ssize_t read_only_store(struct config_item *item, const char *page,
 			       size_t count)
 {
-	struct vdisk_dev *vd = attr_to_vdisk(item);
+	struct vdisk_dev *vd = item_to_vdisk_dev(item);
 	bool v;
 	int ret = vdisk_attr_flag(vd, "read_only", page, &v);
 
@@ -232,7 +232,7 @@ static int vdisk_check_new_bs(struct vdisk_dev *vd, u32 bs)
 static ssize_t vdisk_store_bs(struct config_item *item, const char *page,
 			      size_t count)
 {
-	struct vdisk_dev *vd = attr_to_vdisk(item);
+	struct vdisk_dev *vd = item_to_vdisk_dev(item);
 	struct se_dev_attrib *da = &vd->dev.dev_attrib;
 	ssize_t ret;
 	u32 bs, old_bs;
@@ -272,7 +272,7 @@ out:
 
 static ssize_t blocksize_show(struct config_item *item, char *page)
 {
-	struct vdisk_dev *vd = attr_to_vdisk(item);
+	struct vdisk_dev *vd = item_to_vdisk_dev(item);
 
 	return sprintf(page, "%u\n", vd->bdev ? vd->dev.dev_attrib.block_size :
 		       vd->blocksize);
@@ -292,7 +292,7 @@ static ssize_t vdisk_block_size_show(struct config_item *item, char *page)
 static ssize_t vdisk_block_size_store(struct config_item *item,
 				      const char *page, size_t count)
 {
-	struct vdisk_dev *vd = attr_to_vdisk(item);
+	struct vdisk_dev *vd = item_to_vdisk_dev(item);
 
 	if (!vd->bdev)	/* LIO's own rules before enable */
 		return vdisk_lio_block_size->store(item, page, count);

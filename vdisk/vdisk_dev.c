@@ -44,7 +44,7 @@ struct se_device *vdisk_alloc_device(struct se_hba *hba, const char *name)
 static void vdisk_free_rcu(struct rcu_head *head)
 {
 	struct se_device *dev = container_of(head, struct se_device, rcu_head);
-	struct vdisk_dev *vd = VDEV(dev);
+	struct vdisk_dev *vd = VDISK_DEV(dev);
 
 	free_percpu(vd->plugs);
 	mutex_destroy(&vd->cfg_lock);
@@ -59,7 +59,7 @@ void vdisk_free_device(struct se_device *dev)
 
 void vdisk_destroy_device(struct se_device *dev)
 {
-	struct vdisk_dev *vd = VDEV(dev);
+	struct vdisk_dev *vd = VDISK_DEV(dev);
 
 	if (vd->bdev) {
 		blkdev_put(vd->bdev, vd->mode);
@@ -84,7 +84,7 @@ static unsigned int vdisk_sector_shift(const struct se_dev_attrib *da)
  */
 bool vdisk_configure_unmap(struct se_device *dev)
 {
-	struct vdisk_dev *vd = VDEV(dev);
+	struct vdisk_dev *vd = VDISK_DEV(dev);
 	struct se_dev_attrib *da = &dev->dev_attrib;
 	struct block_device *bdev = vd->bdev;
 	unsigned int shift;
@@ -114,7 +114,7 @@ bool vdisk_configure_unmap(struct se_device *dev)
 void vdisk_configure_write_same(struct se_device *dev)
 {
 	struct se_dev_attrib *da = &dev->dev_attrib;
-	u32 wz = bdev_write_zeroes_sectors(VDEV(dev)->bdev) >>
+	u32 wz = bdev_write_zeroes_sectors(VDISK_DEV(dev)->bdev) >>
 		 vdisk_sector_shift(da);
 
 	da->max_write_same_len = wz ? wz : 0xffff;
@@ -213,7 +213,7 @@ static int vdisk_setup_pi(struct vdisk_dev *vd)
 
 int vdisk_configure_device(struct se_device *dev)
 {
-	struct vdisk_dev *vd = VDEV(dev);
+	struct vdisk_dev *vd = VDISK_DEV(dev);
 	struct se_dev_attrib *da = &dev->dev_attrib;
 	struct block_device *bdev;
 	struct request_queue *q;
@@ -308,7 +308,7 @@ out:
 
 struct se_dev_plug *vdisk_plug_device(struct se_device *dev)
 {
-	struct vdisk_plug *plug = raw_cpu_ptr(VDEV(dev)->plugs);
+	struct vdisk_plug *plug = raw_cpu_ptr(VDISK_DEV(dev)->plugs);
 
 	/* one submission work per CPU; a nested caller just rides along */
 	if (test_and_set_bit(0, &plug->busy))
@@ -385,7 +385,7 @@ static int vdisk_apply_params(struct vdisk_dev *vd,
 ssize_t vdisk_set_params(struct se_device *dev, const char *page,
 			 ssize_t count)
 {
-	struct vdisk_dev *vd = VDEV(dev);
+	struct vdisk_dev *vd = VDISK_DEV(dev);
 	struct vdisk_params *p;
 	char err[VDISK_ERR_LEN];
 	int ret;
@@ -415,7 +415,7 @@ out:
  */
 ssize_t vdisk_show_params(struct se_device *dev, char *b)
 {
-	struct vdisk_dev *vd = VDEV(dev);
+	struct vdisk_dev *vd = VDISK_DEV(dev);
 	struct block_device *bdev = vd->bdev;
 	ssize_t n = 0;
 
@@ -443,7 +443,7 @@ ssize_t vdisk_show_params(struct se_device *dev, char *b)
 
 sector_t vdisk_get_blocks(struct se_device *dev)
 {
-	struct vdisk_dev *vd = VDEV(dev);
+	struct vdisk_dev *vd = VDISK_DEV(dev);
 
 	/* last LBA, in exported blocks; a partial tail block is not exposed */
 	return (bdev_nr_bytes(vd->bdev) >>
@@ -452,7 +452,7 @@ sector_t vdisk_get_blocks(struct se_device *dev)
 
 sector_t vdisk_get_alignment_offset_lbas(struct se_device *dev)
 {
-	struct block_device *bdev = VDEV(dev)->bdev;
+	struct block_device *bdev = VDISK_DEV(dev)->bdev;
 	int off = bdev_alignment_offset(bdev);
 
 	return off > 0 ? off / dev->dev_attrib.block_size : 0;
@@ -460,7 +460,7 @@ sector_t vdisk_get_alignment_offset_lbas(struct se_device *dev)
 
 unsigned int vdisk_get_lbppbe(struct se_device *dev)
 {
-	struct block_device *bdev = VDEV(dev)->bdev;
+	struct block_device *bdev = VDISK_DEV(dev)->bdev;
 	unsigned int pbs = bdev_physical_block_size(bdev);
 	unsigned int bs = dev->dev_attrib.block_size;
 
@@ -469,12 +469,12 @@ unsigned int vdisk_get_lbppbe(struct se_device *dev)
 
 unsigned int vdisk_get_io_min(struct se_device *dev)
 {
-	return bdev_io_min(VDEV(dev)->bdev);
+	return bdev_io_min(VDISK_DEV(dev)->bdev);
 }
 
 unsigned int vdisk_get_io_opt(struct se_device *dev)
 {
-	return bdev_io_opt(VDEV(dev)->bdev);
+	return bdev_io_opt(VDISK_DEV(dev)->bdev);
 }
 
 /*
@@ -483,7 +483,7 @@ unsigned int vdisk_get_io_opt(struct se_device *dev)
  */
 bool vdisk_get_write_cache(struct se_device *dev)
 {
-	struct vdisk_dev *vd = VDEV(dev);
+	struct vdisk_dev *vd = VDISK_DEV(dev);
 
 	if (READ_ONCE(vd->nv_cache) || READ_ONCE(vd->write_through))
 		return false;

@@ -128,7 +128,7 @@ static void vdisk_probe_fn(struct work_struct *work)
 	for (s = io->err_sector; page && s < end; s += bs >> SECTOR_SHIFT) {
 		int ret;
 
-		bio_init(&bio, VDEV(dev)->bdev, &bv, 1, REQ_OP_READ);
+		bio_init(&bio, VDISK_DEV(dev)->bdev, &bv, 1, REQ_OP_READ);
 		bio.bi_iter.bi_sector = s;
 		__bio_add_page(&bio, page, bs, 0);
 		ret = submit_bio_wait(&bio);
@@ -337,7 +337,7 @@ static int vdisk_add_data(struct vdisk_builder *b, struct page *page,
 static void vdisk_builder_init(struct vdisk_builder *b, struct se_cmd *cmd,
 			       blk_opf_t opf, unsigned int nents)
 {
-	struct vdisk_dev *vd = VDEV(cmd->se_dev);
+	struct vdisk_dev *vd = VDISK_DEV(cmd->se_dev);
 	struct request_queue *q = bdev_get_queue(vd->bdev);
 	u64 max = (u64)queue_max_sectors(q) << SECTOR_SHIFT;
 
@@ -402,7 +402,7 @@ static blk_opf_t vdisk_write_flags(struct vdisk_dev *vd, struct se_cmd *cmd)
 sense_reason_t vdisk_execute_rw(struct se_cmd *cmd, struct scatterlist *sgl,
 				u32 sgl_nents, enum dma_data_direction dir)
 {
-	struct vdisk_dev *vd = VDEV(cmd->se_dev);
+	struct vdisk_dev *vd = VDISK_DEV(cmd->se_dev);
 	struct vdisk_builder b;
 	struct scatterlist *sg;
 	struct blk_plug plug;
@@ -440,15 +440,15 @@ sense_reason_t vdisk_execute_rw(struct se_cmd *cmd, struct scatterlist *sgl,
  */
 sense_reason_t vdisk_write_same_pattern(struct se_cmd *cmd)
 {
-	struct se_device *dev = cmd->se_dev;
+	struct vdisk_dev *vd = VDISK_DEV(cmd->se_dev);
 	struct scatterlist *sg = &cmd->t_data_sg[0];
 	sector_t nblocks = sbc_get_write_same_sectors(cmd);
 	struct vdisk_builder b;
 	struct blk_plug plug;
 	int ret = 0;
 
-	vdisk_builder_init(&b, cmd, REQ_OP_WRITE |
-			   vdisk_write_flags(VDEV(dev), cmd), BIO_MAX_VECS);
+	vdisk_builder_init(&b, cmd, REQ_OP_WRITE | vdisk_write_flags(vd, cmd),
+			   BIO_MAX_VECS);
 	blk_start_plug(&plug);
 	while (nblocks--) {
 		ret = vdisk_add_data(&b, sg_page(sg), sg->offset, sg->length);
