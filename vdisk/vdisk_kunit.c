@@ -317,7 +317,7 @@ static struct kunit_case vdisk_cases[] = {
 };
 
 static struct kunit_suite vdisk_suite = {
-	.name = "keel-vdisk",
+	.name = "keel_vdisk",
 	.test_cases = vdisk_cases,
 };
 kunit_test_suite(vdisk_suite);
