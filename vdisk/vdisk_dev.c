@@ -19,6 +19,7 @@
 #include <linux/slab.h>
 #include <linux/blkdev.h>
 #include <linux/blk-integrity.h>
+#include <linux/lockdep.h>
 #include <linux/percpu.h>
 #include <linux/string.h>
 
@@ -78,9 +79,16 @@ static unsigned int vdisk_sector_shift(const struct se_dev_attrib *da)
 		SECTOR_SHIFT;
 }
 
-/*
- * Unmap limits in units of the exported block size (LIO's helper counts
+/**
+ * vdisk_configure_unmap() - LIO's configure_unmap hook: UNMAP limits
+ * @dev: the device
+ *
+ * The limits are in units of the exported block size (LIO's helper counts
  * in the backing device's blocks, which differs once blocksize= is used).
+ * Called by LIO when emulate_tpu/emulate_tpws is set, and by
+ * vdisk_apply_thin() and the block size stores under cfg_lock.
+ *
+ * Return: true if the backing device can discard.
  */
 bool vdisk_configure_unmap(struct se_device *dev)
 {
@@ -110,6 +118,8 @@ bool vdisk_configure_unmap(struct se_device *dev)
  * the block layer's write-zeroes limit is in 512-byte sectors. Without
  * write-zeroes support only the pattern path is left: 0xffff blocks, all
  * that WRITE SAME(10) can express. Called again when block_size changes.
+ *
+ * Context: the device's cfg_lock held.
  */
 void vdisk_configure_write_same(struct se_device *dev)
 {
@@ -117,6 +127,7 @@ void vdisk_configure_write_same(struct se_device *dev)
 	u32 wz = bdev_write_zeroes_sectors(VDISK_DEV(dev)->bdev) >>
 		 vdisk_sector_shift(da);
 
+	lockdep_assert_held(&VDISK_DEV(dev)->cfg_lock);
 	da->max_write_same_len = wz ? wz : 0xffff;
 }
 
@@ -130,12 +141,14 @@ void vdisk_configure_write_same(struct se_device *dev)
  * backing device can write zeroes: UNMAP is then done as a zeroing
  * discard so reads after it do return zeroes.
  *
+ * Context: @vd->cfg_lock held, the backing device open.
  * Return: 0 or -EOPNOTSUPP when the backing device has no discard.
  */
 int vdisk_apply_thin(struct vdisk_dev *vd, bool on)
 {
 	struct se_dev_attrib *da = &vd->dev.dev_attrib;
 
+	lockdep_assert_held(&vd->cfg_lock);
 	if (!on) {
 		da->emulate_tpu = 0;
 		da->emulate_tpws = 0;
@@ -150,8 +163,19 @@ int vdisk_apply_thin(struct vdisk_dev *vd, bool on)
 	return 0;
 }
 
+/**
+ * vdisk_apply_rotational() - override the rotation rate reported in VPD B1
+ * @vd: the device
+ * @rotational: report a rotating medium (else non-rotating)
+ *
+ * Until the first call (or after "auto") the backing device's own
+ * rotational flag is reported.
+ *
+ * Context: @vd->cfg_lock held.
+ */
 void vdisk_apply_rotational(struct vdisk_dev *vd, bool rotational)
 {
+	lockdep_assert_held(&vd->cfg_lock);
 	vd->dev.dev_attrib.is_nonrot = !rotational;
 	WRITE_ONCE(vd->rot_set, true);
 }
@@ -164,11 +188,15 @@ void vdisk_apply_rotational(struct vdisk_dev *vd, bool rotational)
  * Turning it on while the device runs flushes the backing cache once:
  * writes completed before the switch were acknowledged as cached, and
  * SYNCHRONIZE CACHE becomes a no-op from now on.
+ *
+ * Context: @vd->cfg_lock held; may sleep.
+ * Return: 0 or the flush's -errno (the switch is made either way).
  */
 int vdisk_set_write_through(struct vdisk_dev *vd, bool on)
 {
 	bool was = READ_ONCE(vd->write_through);
 
+	lockdep_assert_held(&vd->cfg_lock);
 	WRITE_ONCE(vd->write_through, on);
 	if (on && !was && vd->bdev && bdev_write_cache(vd->bdev))
 		return blkdev_issue_flush(vd->bdev);
@@ -326,12 +354,25 @@ void vdisk_unplug_device(struct se_dev_plug *se_plug)
 	clear_bit(0, &plug->busy);
 }
 
-/* Apply a parsed control string; cfg_lock held. */
+/**
+ * vdisk_apply_params() - apply a parsed control string
+ * @vd: the device
+ * @p: what vdisk_parse_control() found; only the tokens in @p->set count
+ *
+ * Once the device is open, a token that would change what is already
+ * exported (path, read-only, block size) refuses the whole string before
+ * anything is applied.
+ *
+ * Context: @vd->cfg_lock held.
+ * Return: 0 or -errno (logged).
+ */
 static int vdisk_apply_params(struct vdisk_dev *vd,
 			      const struct vdisk_params *p)
 {
 	bool open = vd->bdev != NULL;
 	int ret = 0;
+
+	lockdep_assert_held(&vd->cfg_lock);
 
 	if (open) {
 		if (p->set & VDISK_P_PATH) {
@@ -408,10 +449,16 @@ out:
 	return ret ? ret : count;
 }
 
-/*
+/**
+ * vdisk_show_params() - LIO's show_configfs_dev_params hook ("info")
+ * @dev: the device
+ * @b: the configfs page
+ *
  * The first two lines are the in-tree format, which rtslib parses
  * ("readonly:", "Major:", "Minor:"). The SCST parameters follow as
  * key=value so no ": " pattern of rtslib can match them.
+ *
+ * Return: bytes written to @b.
  */
 ssize_t vdisk_show_params(struct se_device *dev, char *b)
 {
