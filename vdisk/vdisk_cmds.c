@@ -252,6 +252,17 @@ static bool vdisk_cdb_writes(const u8 *cdb)
 	return false;
 }
 
+/**
+ * vdisk_parse_cdb() - LIO's parse_cdb hook
+ * @cmd: the command
+ *
+ * sbc_parse_cdb() with the backend's execute hooks, plus what SCST's
+ * vdisk_blockio adds: writes to a read-only device are refused here, and
+ * INQUIRY is answered by the backend when removable= or rotational= set
+ * bits LIO's own emulation does not know about.
+ *
+ * Return: 0 or the sense reason to fail the command with.
+ */
 sense_reason_t vdisk_parse_cdb(struct se_cmd *cmd)
 {
 	struct vdisk_dev *vd = VDISK_DEV(cmd->se_dev);
