@@ -15,6 +15,9 @@
  * array; when it is complete spare_active makes it In_sync and marks the
  * original Faulty; remove_disk of the original then moves it down.
  */
+/* "md/raid1:<array>: ..." as in-tree md prints it */
+#define pr_fmt(fmt) "md/" KBUILD_MODNAME ":" fmt
+
 #include <linux/slab.h>
 #include <linux/blkdev.h>
 #include <linux/seq_file.h>
@@ -70,9 +73,9 @@ void r1_error(struct mddev *mddev, struct md_rdev *rdev)
 	set_bit(MD_RECOVERY_INTR, &mddev->recovery);
 	set_mask_bits(&mddev->sb_flags, 0,
 		      BIT(MD_SB_CHANGE_PENDING) | BIT(MD_SB_CHANGE_DEVS));
-	pr_crit("md/raid1:%s: Disk failure on %pg, disabling device.\n",
+	pr_crit("%s: Disk failure on %pg, disabling device.\n",
 		mdname(mddev), rdev->bdev);
-	pr_crit("md/raid1:%s: Operation continuing on %d devices.\n",
+	pr_crit("%s: Operation continuing on %d devices.\n",
 		mdname(mddev), left);
 }
 
@@ -259,7 +262,7 @@ static void r1_move_link(struct mddev *mddev, struct md_rdev *rdev, int to)
 	sysfs_unlink_rdev(mddev, rdev);
 	rdev->raid_disk = to;
 	if (sysfs_link_rdev(mddev, rdev))
-		pr_warn("md/raid1:%s: no sysfs link rd%d for %pg\n",
+		pr_warn("%s: no sysfs link rd%d for %pg\n",
 			mdname(mddev), to, rdev->bdev);
 }
 
@@ -286,7 +289,7 @@ int r1_reshape(struct mddev *mddev)
 	if (mddev->new_level != mddev->level ||
 	    mddev->new_layout != mddev->layout ||
 	    mddev->new_chunk_sectors != mddev->chunk_sectors) {
-		pr_warn("md/raid1:%s: only the number of devices can be changed\n",
+		pr_warn("%s: only the number of devices can be changed\n",
 			mdname(mddev));
 		/* drop the request: the geometry stays as it is */
 		mddev->new_level = mddev->level;
@@ -304,7 +307,7 @@ int r1_reshape(struct mddev *mddev)
 		if (conf->legs[d].rdev)
 			present++;
 	if (nlegs < conf->nlegs && present > nlegs) {
-		pr_warn("md/raid1:%s: cannot shrink to %d devices with %d present\n",
+		pr_warn("%s: cannot shrink to %d devices with %d present\n",
 			mdname(mddev), nlegs, present);
 		return -EBUSY;
 	}
@@ -473,7 +476,7 @@ void r1_fix_read_error(struct r1_array *conf, int slot, sector_t sector,
 	int slots = r1_slots(conf);
 
 	if (r1_too_many_read_faults(mddev, failed)) {
-		pr_notice("md/raid1:%s: %pg: too many read faults (%d), failing it\n",
+		pr_notice("%s: %pg: too many read faults (%d), failing it\n",
 			  mdname(mddev), failed->bdev,
 			  atomic_read(&failed->read_errors));
 		md_error(mddev, failed);
@@ -521,7 +524,7 @@ void r1_fix_read_error(struct r1_array *conf, int slot, sector_t sector,
 			    r1_sync_page_rw(rdev, sector, n, conf->scratch,
 					    REQ_OP_READ)) {
 				atomic_add(n, &rdev->corrected_errors);
-				pr_info("md/raid1:%s: rewrote %d sectors at %llu on %pg\n",
+				pr_info("%s: rewrote %d sectors at %llu on %pg\n",
 					mdname(mddev), n,
 					(unsigned long long)(sector +
 							     rdev->data_offset),

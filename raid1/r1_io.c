@@ -13,6 +13,9 @@
  * collected on the caller's plug (or on conf->queued_writes, flushed by
  * raid1d) and only sent after md_bitmap_unplug().
  */
+/* "md/raid1:<array>: ..." as in-tree md prints it */
+#define pr_fmt(fmt) "md/" KBUILD_MODNAME ":" fmt
+
 #include <linux/slab.h>
 #include <linux/sched.h>
 #include <linux/interval_tree_generic.h>
@@ -294,7 +297,7 @@ static bool r1_read_retryable(struct r1_array *conf, struct md_rdev *rdev,
 static void r1_read_failed_msg(struct mddev *mddev, struct md_rdev *rdev,
 			       sector_t sector)
 {
-	pr_err_ratelimited("md/raid1:%s: %pg: read failed at sector %llu, trying again\n",
+	pr_err_ratelimited("%s: %pg: read failed at sector %llu, trying again\n",
 			   mdname(mddev), rdev->bdev,
 			   (unsigned long long)sector);
 }
@@ -433,7 +436,7 @@ static struct bio *r1_retry_read_clone(struct r1_array *conf, struct bio *bio,
 	struct mddev *mddev = conf->mddev;
 	struct bio *clone;
 
-	pr_info_ratelimited("md/raid1:%s: redirecting sector %llu to %pg\n",
+	pr_info_ratelimited("%s: redirecting sector %llu to %pg\n",
 			    mdname(mddev), (unsigned long long)rq->sector,
 			    rdev->bdev);
 	rq->master = bio;
@@ -490,7 +493,7 @@ void r1_read(struct mddev *mddev, struct bio *bio, int sectors,
 			r1_gate_leave(&conf->gate, r1_bucket(sector));
 			return;
 		}
-		pr_crit_ratelimited("md/raid1:%s: no readable copy left for sector %llu\n",
+		pr_crit_ratelimited("%s: no readable copy left for sector %llu\n",
 				    mdname(mddev), (unsigned long long)sector);
 		r1_req_finish(retry);
 		return;

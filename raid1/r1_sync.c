@@ -18,6 +18,9 @@
  * that unit wait until the block is written. The bitmap tells which
  * chunks need work at all (md_bitmap_start_sync()).
  */
+/* "md/raid1:<array>: ..." as in-tree md prints it */
+#define pr_fmt(fmt) "md/" KBUILD_MODNAME ":" fmt
+
 #include <linux/slab.h>
 #include <linux/sched.h>
 #include <linux/highmem.h>
@@ -343,7 +346,7 @@ static bool r1_fix_sync_read(struct r1_array *conf, struct r1_req *rq)
 		if (found < 0) {
 			bool recorded = true;
 
-			pr_crit_ratelimited("md/raid1:%s: no leg can read sectors %llu+%d\n",
+			pr_crit_ratelimited("%s: no leg can read sectors %llu+%d\n",
 					    mdname(mddev),
 					    (unsigned long long)pos, n);
 			for (d = 0; d < slots; d++) {
