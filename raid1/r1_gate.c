@@ -23,6 +23,12 @@
  * Freezing (error handling, reshape, quiesce) stops new IO of both kinds
  * and waits until everything admitted has either finished or is parked,
  * i.e. cannot make progress without the freezer.
+ *
+ * The in-tree raid1.c calls the gate its barrier: r1_gate_enter() does
+ * what wait_barrier()/wait_read_barrier() do there, r1_gate_leave()
+ * allow_barrier(), r1_gate_raise()/r1_gate_lower() raise_barrier()/
+ * lower_barrier(), r1_gate_freeze()/r1_gate_thaw() freeze_array()/
+ * unfreeze_array().
  */
 #include <linux/slab.h>
 #include <linux/sched.h>
