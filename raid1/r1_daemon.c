@@ -124,7 +124,7 @@ static void r1_read_retry(struct r1_array *conf, struct r1_req *rq)
 	rdev_dec_pending(rdev, mddev);
 
 	r1_gate_leave(&conf->gate, r1_bucket(rq->sector));
-	r1_read(mddev, rq->master, rq->sectors, rq);
+	r1_read_request(mddev, rq->master, rq->sectors, rq);
 }
 
 static void r1_finish_deferred(struct r1_array *conf)

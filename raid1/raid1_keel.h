@@ -199,21 +199,28 @@ static inline struct r1_req *r1_sync_req(struct bio *bio)
 	return ((struct r1_sync_pages *)bio->bi_private)->req;
 }
 
-/* r1_io.c */
+/* r1_req.c */
 bool r1_make_request(struct mddev *mddev, struct bio *bio);
-void r1_read(struct mddev *mddev, struct bio *bio, int sectors,
-	     struct r1_req *retry);
+int r1_req_pool_init(mempool_t *pool, struct r1_pool_geom *geom);
+struct r1_req *r1_req_get(struct r1_array *conf, struct bio *bio, int sectors);
+void r1_req_free(struct r1_req *rq);
+void r1_end_master(struct r1_req *rq);
+void r1_req_finish(struct r1_req *rq);
+void r1_to_raid1d(struct r1_req *rq);
+
+/* r1_read.c */
+void r1_read_request(struct mddev *mddev, struct bio *bio, int sectors,
+		     struct r1_req *retry);
 int r1_read_set_init(struct bio_set *bs);
 struct r1_req *r1_read_to_req(struct r1_array *conf, struct bio *clone);
 sector_t r1_read_sector(struct bio *clone);
-void r1_req_free(struct r1_req *rq);
-void r1_req_finish(struct r1_req *rq);
+
+/* r1_write.c */
+bool r1_write_request(struct mddev *mddev, struct bio *bio, int sectors);
 void r1_close_write(struct r1_req *rq);
 void r1_submit_queued(struct r1_array *conf);
 void r1_drain_queued(void *arg);
-void r1_to_raid1d(struct r1_req *rq);
 void r1_note_error(struct md_rdev *rdev, bool write);
-int r1_req_pool_init(mempool_t *pool, struct r1_pool_geom *geom);
 
 /* r1_daemon.c */
 void r1_daemon(struct md_thread *thread);
