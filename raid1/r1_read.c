@@ -264,7 +264,7 @@ sector_t r1_read_sector(struct bio *clone)
  * @clone: the failed clone, taken off conf->failed_reads
  *
  * Called by raid1d, which may sleep for the allocation. The clone stays
- * in the request's slot (r1_read_retry() puts it), and so does the
+ * in the request's slot (r1_handle_read_error() puts it), and so does the
  * reference on the leg's rdev.
  *
  * Return: the request, flagged R1F_READ_ERR.

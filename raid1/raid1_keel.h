@@ -240,9 +240,11 @@ int r1_spare_active(struct mddev *mddev);
 int r1_reshape(struct mddev *mddev);
 void r1_freeze(struct r1_array *conf, int extra);
 void r1_thaw(struct r1_array *conf);
-void r1_fix_read_error(struct r1_array *conf, int leg, sector_t sector,
-		       int sectors);
-bool r1_sync_page_rw(struct md_rdev *rdev, sector_t sector, int sectors,
+
+/* r1_repair.c */
+void r1_handle_read_error(struct r1_array *conf, struct r1_req *rq);
+void r1_handle_write_finished(struct r1_array *conf, struct r1_req *rq);
+bool r1_sync_page_io(struct md_rdev *rdev, sector_t sector, int sectors,
 		     struct page *page, enum req_op op);
 
 /* r1_main.c */
