@@ -49,6 +49,8 @@ static void r1_finish_deferred(struct r1_array *conf)
 /**
  * r1_daemon() - body of the mdX_raid1 thread
  * @thread: md thread; thread->mddev is the array
+ *
+ * In-tree: raid1d().
  */
 void r1_daemon(struct md_thread *thread)
 {

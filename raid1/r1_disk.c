@@ -24,6 +24,14 @@
 
 #include "raid1_keel.h"
 
+/**
+ * r1_freeze() - stop all IO to the array and wait for it to settle
+ * @conf: array
+ * @extra: admitted, unparked requests the caller holds itself (0 or 1)
+ *
+ * r1_gate_freeze() that pushes out bitmap-queued writes while it waits.
+ * In-tree: freeze_array(). Undo with r1_thaw() (unfreeze_array()).
+ */
 void r1_freeze(struct r1_array *conf, int extra)
 {
 	r1_gate_freeze(&conf->gate, extra, r1_drain_queued, conf);

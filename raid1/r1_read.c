@@ -76,10 +76,20 @@ struct r1_choice {
 	u64 now;
 };
 
-/*
- * Pick the leg for a read of @sectors at @sector. @retry, when set, is the
- * request being retried: legs it marked R1_LEG_BLOCKED are skipped.
- * Returns false when no leg can serve the first sector.
+/**
+ * r1_choose_read() - pick the leg for a read
+ * @conf: array
+ * @retry: the request being retried, or NULL; legs it marked
+ *         R1_LEG_BLOCKED are skipped
+ * @sector: array sector
+ * @sectors: length
+ * @ch: the choice, filled in on success
+ *
+ * Gathers what r1_balance() needs about each usable leg (bad blocks,
+ * resync window, latency, head position, queue) and records the pick in
+ * the leg's statistics. In-tree: read_balance().
+ *
+ * Return: false when no leg can serve the first sector.
  */
 static bool r1_choose_read(struct r1_array *conf, struct r1_req *retry,
 			   sector_t sector, int sectors, struct r1_choice *ch)
@@ -351,6 +361,11 @@ static struct bio *r1_retry_read_clone(struct r1_array *conf, struct bio *bio,
  * @bio: the bio from above
  * @sectors: at most this many sectors (unit boundary)
  * @retry: the request being retried by raid1d after a failed read, or NULL
+ *
+ * Enters the gate, picks a leg, splits off what that leg cannot serve
+ * (resubmitted) and issues the clone: a bare r1_read clone for a first
+ * attempt, a clone owned by @retry for a retry. In-tree:
+ * raid1_read_request().
  */
 void r1_read_request(struct mddev *mddev, struct bio *bio, int sectors,
 		     struct r1_req *retry)

@@ -36,6 +36,15 @@ int r1_req_pool_init(mempool_t *pool, struct r1_pool_geom *geom)
 			    r1_req_free_fn, geom);
 }
 
+/**
+ * r1_req_get() - a cleared request descriptor for @bio
+ * @conf: array
+ * @bio: the bio from above
+ * @sectors: how much of it the request covers
+ *
+ * Context: may sleep (mempool, GFP_NOIO); never fails.
+ * Return: the request; r1_req_free() or r1_req_finish() releases it.
+ */
 struct r1_req *r1_req_get(struct r1_array *conf, struct bio *bio, int sectors)
 {
 	struct r1_req *rq = mempool_alloc(&conf->req_pool, GFP_NOIO);
@@ -64,6 +73,13 @@ void r1_req_free(struct r1_req *rq)
 	mempool_free(rq, &conf->req_pool);
 }
 
+/**
+ * r1_end_master() - complete the bio from above
+ * @rq: its request; R1F_UPTODATE decides the status
+ *
+ * Callers make sure this runs once (R1F_ENDED): write-behind may end the
+ * master before the request is done. In-tree: call_bio_endio().
+ */
 void r1_end_master(struct r1_req *rq)
 {
 	struct bio *bio = rq->master;
@@ -80,6 +96,7 @@ void r1_end_master(struct r1_req *rq)
  * @rq: a normal (not resync) request
  *
  * Leaves the gate: every normal request entered it exactly once.
+ * In-tree: raid_end_bio_io().
  */
 void r1_req_finish(struct r1_req *rq)
 {
@@ -92,7 +109,13 @@ void r1_req_finish(struct r1_req *rq)
 	r1_gate_leave(&conf->gate, r1_bucket(sector));
 }
 
-/* Hand @rq to raid1d; while it waits there it does not block a freeze. */
+/**
+ * r1_to_raid1d() - hand @rq to raid1d (conf->retry)
+ * @rq: a request with an error, a healed bad block or a resync block
+ *
+ * The request is parked in the gate while it waits, so that it does not
+ * block a freeze. In-tree: reschedule_retry().
+ */
 void r1_to_raid1d(struct r1_req *rq)
 {
 	struct mddev *mddev = rq->mddev;

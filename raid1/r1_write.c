@@ -34,7 +34,8 @@ static int r1_clone_slot(struct r1_req *rq, struct bio *bio)
 /*
  * Write serialisation (serialize_policy, or write-behind with
  * CollisionCheck): overlapping writes to one rdev are issued one at a time
- * so that the legs cannot end up with different "last writer".
+ * so that the legs cannot end up with different "last writer". In-tree:
+ * check_and_add_serial(), wait_for_serialization(), remove_serial().
  */
 #define R1_SER_START(n)	((n)->start)
 #define R1_SER_LAST(n)	((n)->last)
@@ -133,7 +134,15 @@ static void r1_send_list(struct r1_array *conf, struct bio *bio)
 	}
 }
 
-/* raid1d (and freezers): push out writes parked for the bitmap. */
+/**
+ * r1_submit_queued() - push out the writes queued for the bitmap
+ * @conf: array
+ *
+ * Called by raid1d and, through r1_drain_queued(), by a freezer while it
+ * waits. Flushes the bitmap first. In-tree: flush_pending_writes().
+ *
+ * Context: process context, may sleep; sets the task running.
+ */
 void r1_submit_queued(struct r1_array *conf)
 {
 	struct blk_plug plug;
@@ -205,7 +214,14 @@ static void r1_issue_write(struct r1_array *conf, struct bio *clone)
 	md_wakeup_thread(mddev->thread);
 }
 
-/* All clones done (or failed): bitmap bookkeeping and md accounting. */
+/**
+ * r1_close_write() - bitmap and md bookkeeping once all clones are done
+ * @rq: the write
+ *
+ * Frees the write-behind copy, ends the bitmap write (bits stay set when
+ * R1F_DEGRADED: some leg misses the data) and md_write_end().
+ * In-tree: close_write().
+ */
 void r1_close_write(struct r1_req *rq)
 {
 	bool behind = test_bit(R1F_BEHIND, &rq->flags);
@@ -236,6 +252,14 @@ static void r1_write_done(struct r1_req *rq)
 		r1_req_finish(rq);
 }
 
+/**
+ * r1_note_error() - remember that @rdev failed a write
+ * @rdev: member
+ * @write: the failed IO was a write (otherwise nothing to do)
+ *
+ * Sets WriteErrorSeen (bad-block checks on later writes) and asks md for
+ * a replacement once.
+ */
 void r1_note_error(struct md_rdev *rdev, bool write)
 {
 	if (!write)
@@ -437,6 +461,20 @@ static bool r1_behind_ok(struct mddev *mddev, struct bitmap *bitmap)
 	return !waitqueue_active(&bitmap->behind_wait);
 }
 
+/**
+ * r1_write_request() - start a write
+ * @mddev: array
+ * @bio: the bio from above; md_write_start() has been called for it
+ * @sectors: at most this many sectors (unit boundary)
+ *
+ * Enters the gate, picks the target legs (waiting for blocked members),
+ * splits what the legs cannot take around bad blocks off for later,
+ * starts the bitmap write and issues one clone per target. In-tree:
+ * raid1_write_request().
+ *
+ * Return: false when the bio was failed with BLK_STS_AGAIN (REQ_NOWAIT);
+ * the caller then ends the md write itself.
+ */
 bool r1_write_request(struct mddev *mddev, struct bio *bio, int sectors)
 {
 	struct r1_array *conf = mddev->private;

@@ -82,10 +82,17 @@ struct r1_leg {
 	struct r1_leg_stats stats;
 };
 
-/* Size information the mempools need (raid_disks changes on reshape). */
+/**
+ * struct r1_pool_geom - what the mempools' allocators need
+ * @mddev: array
+ * @slots: 2 * raid_disks, the size of r1_req.bios[]
+ *
+ * A separate object because raid_disks changes on reshape: r1_reshape()
+ * builds new pools with a new geometry and frees the old one after them.
+ */
 struct r1_pool_geom {
 	struct mddev *mddev;
-	int slots;			/* 2 * raid_disks */
+	int slots;
 };
 
 /**
@@ -188,7 +195,13 @@ struct r1_req {
 	struct bio *bios[];
 };
 
-/* Pages of one resync bio; bi_private of every resync bio points here. */
+/**
+ * struct r1_sync_pages - the pages of one resync bio
+ * @req: the resync request the bio belongs to
+ * @page: its R1_SYNC_PAGES pages
+ *
+ * bi_private of every resync bio points here (see r1_sync_req()).
+ */
 struct r1_sync_pages {
 	struct r1_req *req;
 	struct page *page[R1_SYNC_PAGES];
