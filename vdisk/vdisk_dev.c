@@ -239,6 +239,17 @@ static int vdisk_setup_pi(struct vdisk_dev *vd)
 	return 0;
 }
 
+/**
+ * vdisk_configure_device() - LIO's configure_device hook ("enable")
+ * @dev: the device
+ *
+ * Opens the backing device (read-only if asked) and sets what LIO
+ * exports from it: block size (blocksize= or the device's), transfer
+ * limits, WRITE SAME length, rotation, T10-PI type and SCST thin
+ * provisioning. On failure the backing device is closed again.
+ *
+ * Return: 0 or -errno (logged).
+ */
 int vdisk_configure_device(struct se_device *dev)
 {
 	struct vdisk_dev *vd = VDISK_DEV(dev);
@@ -334,6 +345,15 @@ out:
 	return ret;
 }
 
+/**
+ * vdisk_plug_device() - LIO's plug_device hook
+ * @dev: the device
+ *
+ * One block plug per CPU around a submission work's commands.
+ *
+ * Return: the plug, or NULL when this CPU's plug is already in use (the
+ * caller then submits under the outer plug).
+ */
 struct se_dev_plug *vdisk_plug_device(struct se_device *dev)
 {
 	struct vdisk_plug *plug = raw_cpu_ptr(VDISK_DEV(dev)->plugs);
@@ -423,6 +443,17 @@ static int vdisk_apply_params(struct vdisk_dev *vd,
 	return ret;
 }
 
+/**
+ * vdisk_set_params() - LIO's set_configfs_dev_params hook ("control")
+ * @dev: the device
+ * @page: the written string
+ * @count: its length
+ *
+ * Parses the whole string first; a bad token rejects it all (logged,
+ * -EINVAL) before anything is applied.
+ *
+ * Return: @count or -errno.
+ */
 ssize_t vdisk_set_params(struct se_device *dev, const char *page,
 			 ssize_t count)
 {
@@ -524,9 +555,14 @@ unsigned int vdisk_get_io_opt(struct se_device *dev)
 	return bdev_io_opt(VDISK_DEV(dev)->bdev);
 }
 
-/*
+/**
+ * vdisk_get_write_cache() - LIO's get_write_cache hook
+ * @dev: an open device
+ *
  * WCE in the caching mode page and V_SUP in VPD 86h. SCST: nv_cache
  * (a non-volatile cache) and write_through both report no write cache.
+ *
+ * Return: true when a volatile write cache is reported.
  */
 bool vdisk_get_write_cache(struct se_device *dev)
 {
