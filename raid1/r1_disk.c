@@ -15,12 +15,23 @@
  * array; when it is complete spare_active makes it In_sync and marks the
  * original Faulty; remove_disk of the original then moves it down.
  */
+/* "md/raid1:<array>: ..." as in-tree md prints it */
+#define pr_fmt(fmt) "md/" KBUILD_MODNAME ":" fmt
+
 #include <linux/slab.h>
 #include <linux/blkdev.h>
 #include <linux/seq_file.h>
 
 #include "raid1_keel.h"
 
+/**
+ * r1_freeze() - stop all IO to the array and wait for it to settle
+ * @conf: array
+ * @extra: admitted, unparked requests the caller holds itself (0 or 1)
+ *
+ * r1_gate_freeze() that pushes out bitmap-queued writes while it waits.
+ * In-tree: freeze_array(). Undo with r1_thaw() (unfreeze_array()).
+ */
 void r1_freeze(struct r1_array *conf, int extra)
 {
 	r1_gate_freeze(&conf->gate, extra, r1_drain_queued, conf);
@@ -70,9 +81,9 @@ void r1_error(struct mddev *mddev, struct md_rdev *rdev)
 	set_bit(MD_RECOVERY_INTR, &mddev->recovery);
 	set_mask_bits(&mddev->sb_flags, 0,
 		      BIT(MD_SB_CHANGE_PENDING) | BIT(MD_SB_CHANGE_DEVS));
-	pr_crit("md/raid1:%s: Disk failure on %pg, disabling device.\n",
+	pr_crit("%s: Disk failure on %pg, disabling device.\n",
 		mdname(mddev), rdev->bdev);
-	pr_crit("md/raid1:%s: Operation continuing on %d devices.\n",
+	pr_crit("%s: Operation continuing on %d devices.\n",
 		mdname(mddev), left);
 }
 
@@ -259,7 +270,7 @@ static void r1_move_link(struct mddev *mddev, struct md_rdev *rdev, int to)
 	sysfs_unlink_rdev(mddev, rdev);
 	rdev->raid_disk = to;
 	if (sysfs_link_rdev(mddev, rdev))
-		pr_warn("md/raid1:%s: no sysfs link rd%d for %pg\n",
+		pr_warn("%s: no sysfs link rd%d for %pg\n",
 			mdname(mddev), to, rdev->bdev);
 }
 
@@ -286,7 +297,7 @@ int r1_reshape(struct mddev *mddev)
 	if (mddev->new_level != mddev->level ||
 	    mddev->new_layout != mddev->layout ||
 	    mddev->new_chunk_sectors != mddev->chunk_sectors) {
-		pr_warn("md/raid1:%s: only the number of devices can be changed\n",
+		pr_warn("%s: only the number of devices can be changed\n",
 			mdname(mddev));
 		/* drop the request: the geometry stays as it is */
 		mddev->new_level = mddev->level;
@@ -304,7 +315,7 @@ int r1_reshape(struct mddev *mddev)
 		if (conf->legs[d].rdev)
 			present++;
 	if (nlegs < conf->nlegs && present > nlegs) {
-		pr_warn("md/raid1:%s: cannot shrink to %d devices with %d present\n",
+		pr_warn("%s: cannot shrink to %d devices with %d present\n",
 			mdname(mddev), nlegs, present);
 		return -EBUSY;
 	}
@@ -392,144 +403,4 @@ int r1_reshape(struct mddev *mddev)
 	kfree(old_legs);
 	kfree(old_geom);
 	return 0;
-}
-
-/**
- * r1_sync_page_rw() - synchronous page IO used by repairs
- * @rdev: member
- * @sector: array sector
- * @sectors: length
- * @page: data
- * @op: REQ_OP_READ or REQ_OP_WRITE
- *
- * A failure is recorded as a bad block, or fails the member if that is
- * not possible.
- *
- * Return: true on success.
- */
-bool r1_sync_page_rw(struct md_rdev *rdev, sector_t sector, int sectors,
-		     struct page *page, enum req_op op)
-{
-	bool done = sync_page_io(rdev, sector, sectors << 9, page, op, false);
-
-	if (!done) {
-		r1_note_error(rdev, op == REQ_OP_WRITE);
-		/* a bad block record, or else the whole member */
-		if (rdev_set_badblocks(rdev, sector, sectors, 0) == 0)
-			md_error(rdev->mddev, rdev);
-	}
-	return done;
-}
-
-/*
- * Count a corrected read failure against @rdev. The count halves for
- * every hour without failures; past mddev->max_corr_read_errors the
- * member is considered unreliable.
- */
-static bool r1_too_many_read_faults(struct mddev *mddev, struct md_rdev *rdev)
-{
-	time64_t now = ktime_get_seconds();
-	time64_t hours = (now - rdev->last_read_error) / 3600;
-	unsigned int count = atomic_read(&rdev->read_errors);
-
-	if (rdev->last_read_error && hours > 0)
-		count = hours >= 32 ? 0 : count >> hours;
-	rdev->last_read_error = now;
-	atomic_set(&rdev->read_errors, count + 1);
-	return count + 1 > atomic_read(&mddev->max_corr_read_errors);
-}
-
-/* Is @rdev a good source for [sector, sector + sectors)? */
-static bool r1_can_source(struct md_rdev *rdev, sector_t sector, int sectors)
-{
-	sector_t bad_at;
-	int bad_len;
-
-	if (test_bit(Faulty, &rdev->flags))
-		return false;
-	if (rdev->recovery_offset < sector + sectors &&
-	    !test_bit(In_sync, &rdev->flags))
-		return false;
-	return is_badblock(rdev, sector, sectors, &bad_at, &bad_len) == 0;
-}
-
-/**
- * r1_fix_read_error() - repair a range that failed to read on leg @slot
- * @conf: array (frozen by the caller)
- * @slot: leg that failed
- * @sector: start of the range
- * @sectors: length
- *
- * Page by page: read the data from the first leg that can (trying @slot
- * itself first, the failure may have been transient), write it to the
- * legs that could not deliver it and read it back. Unrecoverable pages
- * become bad blocks on @slot.
- */
-void r1_fix_read_error(struct r1_array *conf, int slot, sector_t sector,
-		       int sectors)
-{
-	struct mddev *mddev = conf->mddev;
-	struct md_rdev *failed = conf->legs[slot].rdev;
-	int slots = r1_slots(conf);
-
-	if (r1_too_many_read_faults(mddev, failed)) {
-		pr_notice("md/raid1:%s: %pg: too many read faults (%d), failing it\n",
-			  mdname(mddev), failed->bdev,
-			  atomic_read(&failed->read_errors));
-		md_error(mddev, failed);
-		return;
-	}
-
-	while (sectors) {
-		int n = min_t(int, sectors, PAGE_SIZE >> 9);
-		int k, d, found = -1, tried;
-		struct md_rdev *rdev;
-
-		for (k = 0; k < slots && found < 0; k++) {
-			d = (slot + k) % slots;
-			rdev = r1_get_rdev(conf, d);
-			if (!rdev)
-				continue;
-			if (r1_can_source(rdev, sector, n) &&
-			    sync_page_io(rdev, sector, n << 9, conf->scratch,
-					 REQ_OP_READ, false))
-				found = d;
-			rdev_dec_pending(rdev, mddev);
-		}
-		if (found < 0) {
-			/* no copy anywhere: remember it on the failed leg */
-			if (!rdev_set_badblocks(failed, sector, n, 0))
-				md_error(mddev, failed);
-			return;
-		}
-
-		tried = (found - slot + slots) % slots;
-		for (k = 0; k < tried; k++) {
-			rdev = r1_get_rdev(conf, (slot + k) % slots);
-			if (!rdev)
-				continue;
-			if (!test_bit(Faulty, &rdev->flags))
-				r1_sync_page_rw(rdev, sector, n, conf->scratch,
-						REQ_OP_WRITE);
-			rdev_dec_pending(rdev, mddev);
-		}
-		for (k = 0; k < tried; k++) {
-			rdev = r1_get_rdev(conf, (slot + k) % slots);
-			if (!rdev)
-				continue;
-			if (!test_bit(Faulty, &rdev->flags) &&
-			    r1_sync_page_rw(rdev, sector, n, conf->scratch,
-					    REQ_OP_READ)) {
-				atomic_add(n, &rdev->corrected_errors);
-				pr_info("md/raid1:%s: rewrote %d sectors at %llu on %pg\n",
-					mdname(mddev), n,
-					(unsigned long long)(sector +
-							     rdev->data_offset),
-					rdev->bdev);
-			}
-			rdev_dec_pending(rdev, mddev);
-		}
-		sectors -= n;
-		sector += n;
-	}
 }

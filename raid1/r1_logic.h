@@ -134,6 +134,12 @@ enum r1_pick_why {
 	R1_WHY_WMOSTLY,		/* only a write-mostly leg can serve */
 };
 
+/**
+ * struct r1_pick - the balancer's answer
+ * @leg: index into the candidate array, -1 when no leg can serve
+ * @sectors: how much of the read @leg serves
+ * @why: the rule that decided
+ */
 struct r1_pick {
 	int leg;
 	int sectors;

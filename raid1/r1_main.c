@@ -7,6 +7,9 @@
  * it unchanged. This file holds the personality table and the array's
  * life cycle (run, free, status, size, resize, quiesce, takeover).
  */
+/* "md/raid1:<array>: ..." as in-tree md prints it */
+#define pr_fmt(fmt) "md/" KBUILD_MODNAME ":" fmt
+
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/seq_file.h>
@@ -45,7 +48,7 @@ static int r1_place_members(struct r1_array *conf)
 		if (test_bit(Replacement, &rdev->flags))
 			slot += n;
 		if (conf->legs[slot].rdev) {
-			pr_warn("md/raid1:%s: two devices claim slot %d\n",
+			pr_warn("%s: two devices claim slot %d\n",
 				mdname(mddev), slot);
 			return -EINVAL;
 		}
@@ -64,7 +67,7 @@ static int r1_place_members(struct r1_array *conf)
 				leg->rdev = repl->rdev;
 				repl->rdev = NULL;
 			} else if (!test_bit(In_sync, &leg->rdev->flags)) {
-				pr_warn("md/raid1:%s: slot %d has a replacement but no in-sync original\n",
+				pr_warn("%s: slot %d has a replacement but no in-sync original\n",
 					mdname(mddev), i);
 				return -EIO;
 			}
@@ -153,14 +156,14 @@ static int r1_run(struct mddev *mddev)
 	int working = 0;
 
 	if (mddev->level != 1 || mddev->reshape_position != MaxSector) {
-		pr_warn("md/raid1:%s: cannot run level %d%s\n", mdname(mddev),
+		pr_warn("%s: cannot run level %d%s\n", mdname(mddev),
 			mddev->level,
 			mddev->reshape_position != MaxSector ?
 			" with a reshape in progress" : "");
 		return -EIO;
 	}
 	if (mddev_is_clustered(mddev)) {
-		pr_warn("md/raid1:%s: clustered arrays are not supported by keel raid1\n",
+		pr_warn("%s: clustered arrays are not supported by keel raid1\n",
 			mdname(mddev));
 		return -EOPNOTSUPP;
 	}
@@ -184,7 +187,7 @@ static int r1_run(struct mddev *mddev)
 			working++;
 	}
 	if (!working) {
-		pr_warn("md/raid1:%s: no in-sync device, cannot start\n",
+		pr_warn("%s: no in-sync device, cannot start\n",
 			mdname(mddev));
 		md_unregister_thread(&conf->thread);
 		mddev->private = NULL;
@@ -206,9 +209,9 @@ static int r1_run(struct mddev *mddev)
 		blk_queue_max_write_zeroes_sectors(mddev->queue, 0);
 
 	if (mddev->recovery_cp != MaxSector)
-		pr_info("md/raid1:%s: array was not shut down cleanly, resyncing\n",
+		pr_info("%s: array was not shut down cleanly, resyncing\n",
 			mdname(mddev));
-	pr_info("md/raid1:%s: running with %d of %d legs in sync\n",
+	pr_info("%s: running with %d of %d legs in sync\n",
 		mdname(mddev), working, conf->nlegs);
 
 	/* raid1d now belongs to md */
@@ -288,7 +291,7 @@ static void *r1_takeover(struct mddev *mddev)
 	struct r1_array *conf;
 
 	if (mddev->level != 5 || mddev->raid_disks != 2) {
-		pr_warn("md/raid1:%s: cannot take over level %d with %d devices\n",
+		pr_warn("%s: cannot take over level %d with %d devices\n",
 			mdname(mddev), mddev->level, mddev->raid_disks);
 		return ERR_PTR(-EINVAL);
 	}

@@ -11,6 +11,9 @@
  * The directory is a kobject of our own under the md directory, so it
  * is independent of md core's attribute groups and goes away in free().
  */
+/* "md/raid1:<array>: ..." as in-tree md prints it */
+#define pr_fmt(fmt) "md/" KBUILD_MODNAME ":" fmt
+
 #include <linux/kobject.h>
 #include <linux/sysfs.h>
 
@@ -121,7 +124,7 @@ void r1_stats_add(struct r1_array *conf)
 		return;
 	kobj = kobject_create_and_add("keel_raid1", &mddev->kobj);
 	if (!kobj) {
-		pr_warn("md/raid1:%s: no statistics directory\n",
+		pr_warn("%s: no statistics directory\n",
 			mdname(mddev));
 		return;
 	}

@@ -18,6 +18,9 @@
  * that unit wait until the block is written. The bitmap tells which
  * chunks need work at all (md_bitmap_start_sync()).
  */
+/* "md/raid1:<array>: ..." as in-tree md prints it */
+#define pr_fmt(fmt) "md/" KBUILD_MODNAME ":" fmt
+
 #include <linux/slab.h>
 #include <linux/sched.h>
 #include <linux/highmem.h>
@@ -308,7 +311,7 @@ static void r1_compare_copies(struct r1_array *conf, struct r1_req *rq)
  * The source leg failed to read part of a resync block: find every page
  * on some other leg, rewrite the legs that failed before it, verify.
  */
-static bool r1_fix_sync_read(struct r1_array *conf, struct r1_req *rq)
+static bool r1_fix_sync_read_error(struct r1_array *conf, struct r1_req *rq)
 {
 	struct mddev *mddev = conf->mddev;
 	int slots = r1_slots(conf), src = rq->read_leg;
@@ -343,7 +346,7 @@ static bool r1_fix_sync_read(struct r1_array *conf, struct r1_req *rq)
 		if (found < 0) {
 			bool recorded = true;
 
-			pr_crit_ratelimited("md/raid1:%s: no leg can read sectors %llu+%d\n",
+			pr_crit_ratelimited("%s: no leg can read sectors %llu+%d\n",
 					    mdname(mddev),
 					    (unsigned long long)pos, n);
 			for (d = 0; d < slots; d++) {
@@ -363,7 +366,7 @@ static bool r1_fix_sync_read(struct r1_array *conf, struct r1_req *rq)
 				if (rq->bios[d]->bi_end_io != r1_sync_read_endio)
 					continue;
 				rdev = conf->legs[d].rdev;
-				if (!r1_sync_page_rw(rdev, pos, n, set->page[p],
+				if (!r1_sync_page_io(rdev, pos, n, set->page[p],
 						     REQ_OP_WRITE)) {
 					rq->bios[d]->bi_end_io = NULL;
 					rdev_dec_pending(rdev, mddev);
@@ -374,7 +377,7 @@ static bool r1_fix_sync_read(struct r1_array *conf, struct r1_req *rq)
 				if (rq->bios[d]->bi_end_io != r1_sync_read_endio)
 					continue;
 				rdev = conf->legs[d].rdev;
-				if (r1_sync_page_rw(rdev, pos, n, set->page[p],
+				if (r1_sync_page_io(rdev, pos, n, set->page[p],
 						    REQ_OP_READ))
 					atomic_add(n, &rdev->corrected_errors);
 			}
@@ -401,7 +404,7 @@ void r1_sync_block_write(struct r1_array *conf, struct r1_req *rq)
 	int i;
 
 	if (!test_bit(R1F_UPTODATE, &rq->flags) &&
-	    (requested || !r1_fix_sync_read(conf, rq))) {
+	    (requested || !r1_fix_sync_read_error(conf, rq))) {
 		/* nothing readable: give up on this pass */
 		conf->recovery_disabled = mddev->recovery_disabled;
 		set_bit(MD_RECOVERY_INTR, &mddev->recovery);

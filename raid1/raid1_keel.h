@@ -82,10 +82,17 @@ struct r1_leg {
 	struct r1_leg_stats stats;
 };
 
-/* Size information the mempools need (raid_disks changes on reshape). */
+/**
+ * struct r1_pool_geom - what the mempools' allocators need
+ * @mddev: array
+ * @slots: 2 * raid_disks, the size of r1_req.bios[]
+ *
+ * A separate object because raid_disks changes on reshape: r1_reshape()
+ * builds new pools with a new geometry and frees the old one after them.
+ */
 struct r1_pool_geom {
 	struct mddev *mddev;
-	int slots;			/* 2 * raid_disks */
+	int slots;
 };
 
 /**
@@ -188,7 +195,13 @@ struct r1_req {
 	struct bio *bios[];
 };
 
-/* Pages of one resync bio; bi_private of every resync bio points here. */
+/**
+ * struct r1_sync_pages - the pages of one resync bio
+ * @req: the resync request the bio belongs to
+ * @page: its R1_SYNC_PAGES pages
+ *
+ * bi_private of every resync bio points here (see r1_sync_req()).
+ */
 struct r1_sync_pages {
 	struct r1_req *req;
 	struct page *page[R1_SYNC_PAGES];
@@ -199,21 +212,28 @@ static inline struct r1_req *r1_sync_req(struct bio *bio)
 	return ((struct r1_sync_pages *)bio->bi_private)->req;
 }
 
-/* r1_io.c */
+/* r1_req.c */
 bool r1_make_request(struct mddev *mddev, struct bio *bio);
-void r1_read(struct mddev *mddev, struct bio *bio, int sectors,
-	     struct r1_req *retry);
+int r1_req_pool_init(mempool_t *pool, struct r1_pool_geom *geom);
+struct r1_req *r1_req_get(struct r1_array *conf, struct bio *bio, int sectors);
+void r1_req_free(struct r1_req *rq);
+void r1_end_master(struct r1_req *rq);
+void r1_req_finish(struct r1_req *rq);
+void r1_to_raid1d(struct r1_req *rq);
+
+/* r1_read.c */
+void r1_read_request(struct mddev *mddev, struct bio *bio, int sectors,
+		     struct r1_req *retry);
 int r1_read_set_init(struct bio_set *bs);
 struct r1_req *r1_read_to_req(struct r1_array *conf, struct bio *clone);
 sector_t r1_read_sector(struct bio *clone);
-void r1_req_free(struct r1_req *rq);
-void r1_req_finish(struct r1_req *rq);
+
+/* r1_write.c */
+bool r1_write_request(struct mddev *mddev, struct bio *bio, int sectors);
 void r1_close_write(struct r1_req *rq);
 void r1_submit_queued(struct r1_array *conf);
 void r1_drain_queued(void *arg);
-void r1_to_raid1d(struct r1_req *rq);
 void r1_note_error(struct md_rdev *rdev, bool write);
-int r1_req_pool_init(mempool_t *pool, struct r1_pool_geom *geom);
 
 /* r1_daemon.c */
 void r1_daemon(struct md_thread *thread);
@@ -233,9 +253,11 @@ int r1_spare_active(struct mddev *mddev);
 int r1_reshape(struct mddev *mddev);
 void r1_freeze(struct r1_array *conf, int extra);
 void r1_thaw(struct r1_array *conf);
-void r1_fix_read_error(struct r1_array *conf, int leg, sector_t sector,
-		       int sectors);
-bool r1_sync_page_rw(struct md_rdev *rdev, sector_t sector, int sectors,
+
+/* r1_repair.c */
+void r1_handle_read_error(struct r1_array *conf, struct r1_req *rq);
+void r1_handle_write_finished(struct r1_array *conf, struct r1_req *rq);
+bool r1_sync_page_io(struct md_rdev *rdev, sector_t sector, int sectors,
 		     struct page *page, enum req_op op);
 
 /* r1_main.c */

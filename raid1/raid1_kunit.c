@@ -8,7 +8,7 @@
 #include <linux/module.h>
 
 #include "r1_balance.c"
-#include "r1_barrier.c"
+#include "r1_gate.c"
 
 #define SECT 8
 

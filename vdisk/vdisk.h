@@ -3,7 +3,9 @@
  * keel vdisk: a LIO backend registered as "iblock" that exports a block
  * device the way SCST's vdisk_blockio handler does.
  *
- * Layout: vdisk_main.c (registration, HBA, configfs attributes),
+ * Layout (Documentation/vdisk.rst has the full file map):
+ * vdisk_main.c (registration with LIO, HBA hooks),
+ * vdisk_attr.c (configfs attributes: LIO's plus the SCST ones),
  * vdisk_dev.c (device life cycle, control string, geometry hooks),
  * vdisk_io.c (bios for READ/WRITE/WRITE SAME, T10-PI, completion),
  * vdisk_cmds.c (CDB hooks: sync cache, unmap, write same, INQUIRY),
@@ -39,6 +41,19 @@
 
 #define VDISK_ERR_LEN		128
 
+/**
+ * struct vdisk_params - one parsed control string
+ * @set: VDISK_P_* bits: which tokens the string carried; only those
+ *       fields below are meaningful
+ * @path: udev_path= / filename=
+ * @readonly: readonly= / read_only=
+ * @nv_cache: SCST nv_cache=
+ * @write_through: SCST write_through=
+ * @thin: SCST thin_provisioned=
+ * @rotational: SCST rotational=
+ * @removable: SCST removable=
+ * @blocksize: SCST blocksize= (exported logical block size)
+ */
 struct vdisk_params {
 	unsigned int set;
 	char path[SE_UDEV_PATH_LEN];
@@ -65,10 +80,16 @@ enum vdisk_io_kind {
 	VDISK_KIND_UNMAP,
 };
 
-/*
- * Either a sense the backend builds itself (key != 0) or a LIO sense
- * reason the core turns into status + sense. @reason is always valid: it
- * is the fallback when the backend may not attach its own sense data.
+/**
+ * struct vdisk_err_map - the SCSI outcome of a failed bio
+ * @key: sense key of the sense data the backend builds itself; 0 means
+ *       "none, use @reason"
+ * @asc: additional sense code, with @key
+ * @ascq: its qualifier
+ * @lba_info: put the first failed LBA in the INFORMATION field
+ * @reason: LIO sense reason the core turns into status + sense; always
+ *          valid, it is the fallback when the backend may not attach its
+ *          own sense data
  */
 struct vdisk_err_map {
 	u8 key;
@@ -86,12 +107,44 @@ int vdisk_build_sense(u8 *buf, size_t len, bool desc, u8 key, u8 asc,
 
 /* ---- the backend ---- */
 
+/**
+ * struct vdisk_plug - per-CPU block plug behind LIO's plug_device hook
+ * @se_plug: what LIO holds between plug_device and unplug_device
+ * @blk_plug: the block layer plug around one submission work's bios
+ * @busy: bit 0 set while @blk_plug is in use on this CPU
+ */
 struct vdisk_plug {
 	struct se_dev_plug se_plug;
 	struct blk_plug blk_plug;
 	unsigned long busy;
 };
 
+/**
+ * struct vdisk_dev - one iblock device (core/iblock_N/<name>)
+ * @dev: LIO's device; VDISK_DEV() goes back from it
+ * @bdev: the backing block device, open from "enable" until destroy;
+ *        NULL before (the attributes test it to tell the two apart)
+ * @mode: how @bdev was opened
+ * @bs: bio set, front pad holding struct vdisk_bio
+ * @bs_ready: @bs is initialised
+ * @plugs: per-CPU plugs, see struct vdisk_plug
+ * @cfg_lock: serialises control and attribute writes against configure;
+ *            @path, @has_path, @readonly, @blocksize and @thin are
+ *            written only under it
+ * @path: backing device path from the control string
+ * @has_path: @path was set
+ * @readonly: open @bdev read-only (fixed once enabled)
+ * @blocksize: exported logical block size asked for; 0: the backing
+ *             device's
+ * @thin: SCST thin_provisioned: -1 auto (the device can discard), 0, 1
+ * @nv_cache: SCST nv_cache
+ * @write_through: SCST write_through
+ * @removable: SCST removable (INQUIRY RMB)
+ * @rot_set: VPD B1 rotation rate overridden by rotational=
+ *
+ * @nv_cache, @write_through, @removable and @rot_set are read without
+ * locks on the command path (READ_ONCE()/WRITE_ONCE()).
+ */
 struct vdisk_dev {
 	struct se_device dev;
 	struct block_device *bdev;
@@ -99,23 +152,22 @@ struct vdisk_dev {
 	struct bio_set bs;
 	bool bs_ready;
 	struct vdisk_plug __percpu *plugs;
-	/* serialises control and attribute writes against configure */
 	struct mutex cfg_lock;
 
 	char path[SE_UDEV_PATH_LEN];
 	bool has_path;
 	bool readonly;
-	u32 blocksize;			/* 0: the backing device's LBS */
-	int thin;			/* -1 auto (discard support), 0, 1 */
+	u32 blocksize;
+	int thin;
 
-	/* read without locks on the command path */
 	bool nv_cache;
 	bool write_through;
 	bool removable;
-	bool rot_set;			/* VPD B1 rate overridden */
+	bool rot_set;
 };
 
-static inline struct vdisk_dev *VDEV(struct se_device *dev)
+/* LIO's se_device -> ours; the in-tree backend's IBLOCK_DEV() */
+static inline struct vdisk_dev *VDISK_DEV(struct se_device *dev)
 {
 	return container_of(dev, struct vdisk_dev, dev);
 }
@@ -131,27 +183,47 @@ static inline sector_t vdisk_lba_to_sector(struct se_device *dev, u64 lba)
 	return lba << vdisk_lb_shift(dev);
 }
 
-/* Per-command state; lives in the front pad of the command's first bio. */
+/**
+ * struct vdisk_io - per-command state
+ * @cmd: the LIO command
+ * @pending: bios in flight, plus one while they are being built
+ * @lock: protects @status, @err_sector and @err_len
+ * @status: first error seen, or BLK_STS_OK
+ * @kind: what the command does, for the sense mapping
+ * @err_sector: start of the lowest failed bio; (sector_t)-1: none yet
+ * @err_len: its length in sectors
+ * @probe: narrows a read error down to one block
+ *
+ * Lives in the front pad of the command's first bio (vdisk_bio.own).
+ */
 struct vdisk_io {
 	struct se_cmd *cmd;
 	atomic_t pending;
 	spinlock_t lock;
 	blk_status_t status;
 	enum vdisk_io_kind kind;
-	sector_t err_sector;		/* start of the lowest failed bio */
-	unsigned int err_len;		/* its length in sectors */
-	struct work_struct probe;	/* narrows a read error to a block */
+	sector_t err_sector;
+	unsigned int err_len;
+	struct work_struct probe;
 };
 
+/**
+ * struct vdisk_bio - a bio of a command with its front pad
+ * @io: the command's state (&@own in its first bio)
+ * @start: first sector of this bio on the backing device
+ * @len: its length in sectors
+ * @own: command state, used only in the command's first bio
+ * @bio: the bio itself; last, its inline bvecs follow it
+ */
 struct vdisk_bio {
 	struct vdisk_io *io;
 	sector_t start;
 	unsigned int len;
 	struct vdisk_io own;
-	struct bio bio;		/* last: inline bvecs follow it */
+	struct bio bio;
 };
 
-/* vdisk_main.c */
+/* vdisk_attr.c */
 struct configfs_attribute **vdisk_attrs_build(void);
 
 /* vdisk_dev.c */

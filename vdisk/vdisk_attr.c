@@ -10,9 +10,10 @@
  * saved attribute back after "enable", so each store accepts the value
  * the attribute already shows as a no-op.
  */
-#define pr_fmt(fmt) "vdisk: " fmt
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/configfs.h>
+#include <linux/lockdep.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -20,12 +21,12 @@
 
 static struct configfs_attribute *vdisk_lio_block_size;
 
-static struct vdisk_dev *attr_to_vdisk(struct config_item *item)
+static struct vdisk_dev *item_to_vdisk_dev(struct config_item *item)
 {
 	struct se_dev_attrib *da = container_of(to_config_group(item),
 						struct se_dev_attrib, da_group);
 
-	return VDEV(da->da_dev);
+	return VDISK_DEV(da->da_dev);
 }
 
 static const char *vdisk_name(struct vdisk_dev *vd)
@@ -43,66 +44,77 @@ static int vdisk_attr_flag(struct vdisk_dev *vd, const char *attr,
 	return 0;
 }
 
-static ssize_t nv_cache_show(struct config_item *item, char *page)
-{
-	return sprintf(page, "%d\n", READ_ONCE(attr_to_vdisk(item)->nv_cache));
-}
+/*
+ * The four 0/1 parameters share one show/store pair, generated below:
+ * show prints @field, store parses the flag and hands it to
+ * vdisk_attr_set_<name>(), which applies it (0) or refuses it (-errno).
+ */
+#define VDISK_FLAG_ATTR(name, field)					\
+static ssize_t name##_show(struct config_item *item, char *page)	\
+{									\
+	return sprintf(page, "%d\n",					\
+		       READ_ONCE(item_to_vdisk_dev(item)->field));	\
+}									\
+									\
+static ssize_t name##_store(struct config_item *item, const char *page, \
+			    size_t count)				\
+{									\
+	struct vdisk_dev *vd = item_to_vdisk_dev(item);			\
+	bool v;								\
+	int ret = vdisk_attr_flag(vd, #name, page, &v);			\
+									\
+	if (!ret)							\
+		ret = vdisk_attr_set_##name(vd, v);			\
+	return ret ? ret : count;					\
+}									\
+CONFIGFS_ATTR(, name)
 
-static ssize_t nv_cache_store(struct config_item *item, const char *page,
-			      size_t count)
+static int vdisk_attr_set_nv_cache(struct vdisk_dev *vd, bool v)
 {
-	struct vdisk_dev *vd = attr_to_vdisk(item);
-	bool v;
-	int ret = vdisk_attr_flag(vd, "nv_cache", page, &v);
-
-	if (ret)
-		return ret;
 	WRITE_ONCE(vd->nv_cache, v);
-	return count;
+	return 0;
 }
 
-static ssize_t write_through_show(struct config_item *item, char *page)
+static int vdisk_attr_set_removable(struct vdisk_dev *vd, bool v)
 {
-	return sprintf(page, "%d\n",
-		       READ_ONCE(attr_to_vdisk(item)->write_through));
+	WRITE_ONCE(vd->removable, v);
+	return 0;
 }
 
-static ssize_t write_through_store(struct config_item *item, const char *page,
-				   size_t count)
+static int vdisk_attr_set_write_through(struct vdisk_dev *vd, bool v)
 {
-	struct vdisk_dev *vd = attr_to_vdisk(item);
-	bool v;
-	int ret = vdisk_attr_flag(vd, "write_through", page, &v);
+	int ret;
 
-	if (ret)
-		return ret;
 	mutex_lock(&vd->cfg_lock);
 	ret = vdisk_set_write_through(vd, v);
 	mutex_unlock(&vd->cfg_lock);
-	return ret ? ret : count;
+	return ret;
 }
 
-static ssize_t removable_show(struct config_item *item, char *page)
+static int vdisk_attr_set_read_only(struct vdisk_dev *vd, bool v)
 {
-	return sprintf(page, "%d\n", READ_ONCE(attr_to_vdisk(item)->removable));
+	int ret = 0;
+
+	mutex_lock(&vd->cfg_lock);
+	if (vd->bdev && v != vd->readonly) {
+		pr_err("%s: read_only cannot change while the device is enabled\n",
+		       vdisk_name(vd));
+		ret = -EBUSY;
+	} else {
+		vd->readonly = v;
+	}
+	mutex_unlock(&vd->cfg_lock);
+	return ret;
 }
 
-static ssize_t removable_store(struct config_item *item, const char *page,
-			       size_t count)
-{
-	struct vdisk_dev *vd = attr_to_vdisk(item);
-	bool v;
-	int ret = vdisk_attr_flag(vd, "removable", page, &v);
-
-	if (ret)
-		return ret;
-	WRITE_ONCE(vd->removable, v);
-	return count;
-}
+VDISK_FLAG_ATTR(nv_cache, nv_cache);
+VDISK_FLAG_ATTR(write_through, write_through);
+VDISK_FLAG_ATTR(removable, removable);
+VDISK_FLAG_ATTR(read_only, readonly);
 
 static ssize_t thin_provisioned_show(struct config_item *item, char *page)
 {
-	struct vdisk_dev *vd = attr_to_vdisk(item);
+	struct vdisk_dev *vd = item_to_vdisk_dev(item);
 	struct se_dev_attrib *da = &vd->dev.dev_attrib;
 
 	if (!vd->bdev)	/* not enabled yet: what was asked for */
@@ -114,7 +126,7 @@ static ssize_t thin_provisioned_show(struct config_item *item, char *page)
 static ssize_t thin_provisioned_store(struct config_item *item,
 				      const char *page, size_t count)
 {
-	struct vdisk_dev *vd = attr_to_vdisk(item);
+	struct vdisk_dev *vd = item_to_vdisk_dev(item);
 	struct se_dev_attrib *da = &vd->dev.dev_attrib;
 	bool v;
 	int ret = 0;
@@ -150,7 +162,7 @@ static ssize_t thin_provisioned_store(struct config_item *item,
 
 static ssize_t rotational_show(struct config_item *item, char *page)
 {
-	struct vdisk_dev *vd = attr_to_vdisk(item);
+	struct vdisk_dev *vd = item_to_vdisk_dev(item);
 
 	if (!READ_ONCE(vd->rot_set))
 		return sprintf(page, "auto\n");
@@ -160,7 +172,7 @@ static ssize_t rotational_show(struct config_item *item, char *page)
 static ssize_t rotational_store(struct config_item *item, const char *page,
 				size_t count)
 {
-	struct vdisk_dev *vd = attr_to_vdisk(item);
+	struct vdisk_dev *vd = item_to_vdisk_dev(item);
 	bool v;
 	int ret;
 
@@ -181,41 +193,24 @@ static ssize_t rotational_store(struct config_item *item, const char *page,
 	return count;
 }
 
-static ssize_t read_only_show(struct config_item *item, char *page)
-{
-	return sprintf(page, "%d\n", attr_to_vdisk(item)->readonly);
-}
-
-static ssize_t read_only_store(struct config_item *item, const char *page,
-			       size_t count)
-{
-	struct vdisk_dev *vd = attr_to_vdisk(item);
-	bool v;
-	int ret = vdisk_attr_flag(vd, "read_only", page, &v);
-
-	if (ret)
-		return ret;
-	mutex_lock(&vd->cfg_lock);
-	if (vd->bdev && v != vd->readonly) {
-		pr_err("%s: read_only cannot change while the device is enabled\n",
-		       vdisk_name(vd));
-		ret = -EBUSY;
-	} else {
-		vd->readonly = v;
-	}
-	mutex_unlock(&vd->cfg_lock);
-	return ret ? ret : count;
-}
-
-/*
- * Checks shared by block_size and blocksize once the device is open;
- * cfg_lock held. LIO's store does the export and value checks.
+/**
+ * vdisk_check_new_bs() - may an open device export @bs from now on?
+ * @vd: the device, its backing device open
+ * @bs: the block size asked for through block_size or blocksize
+ *
+ * LIO's own store does the export and value checks; these are the ones
+ * that need the backing device.
+ *
+ * Context: @vd->cfg_lock held.
+ * Return: 0 or -EINVAL (logged).
  */
 static int vdisk_check_new_bs(struct vdisk_dev *vd, u32 bs)
 {
 	struct se_dev_attrib *da = &vd->dev.dev_attrib;
 	u32 lbs = bdev_logical_block_size(vd->bdev);
 	char err[VDISK_ERR_LEN];
+
+	lockdep_assert_held(&vd->cfg_lock);
 
 	if (vdisk_check_blocksize(bs, lbs, err, sizeof(err))) {
 		pr_err("%s: %s\n", vdisk_name(vd), err);
@@ -232,7 +227,7 @@ static int vdisk_check_new_bs(struct vdisk_dev *vd, u32 bs)
 static ssize_t vdisk_store_bs(struct config_item *item, const char *page,
 			      size_t count)
 {
-	struct vdisk_dev *vd = attr_to_vdisk(item);
+	struct vdisk_dev *vd = item_to_vdisk_dev(item);
 	struct se_dev_attrib *da = &vd->dev.dev_attrib;
 	ssize_t ret;
 	u32 bs, old_bs;
@@ -272,7 +267,7 @@ out:
 
 static ssize_t blocksize_show(struct config_item *item, char *page)
 {
-	struct vdisk_dev *vd = attr_to_vdisk(item);
+	struct vdisk_dev *vd = item_to_vdisk_dev(item);
 
 	return sprintf(page, "%u\n", vd->bdev ? vd->dev.dev_attrib.block_size :
 		       vd->blocksize);
@@ -292,19 +287,15 @@ static ssize_t vdisk_block_size_show(struct config_item *item, char *page)
 static ssize_t vdisk_block_size_store(struct config_item *item,
 				      const char *page, size_t count)
 {
-	struct vdisk_dev *vd = attr_to_vdisk(item);
+	struct vdisk_dev *vd = item_to_vdisk_dev(item);
 
 	if (!vd->bdev)	/* LIO's own rules before enable */
 		return vdisk_lio_block_size->store(item, page, count);
 	return vdisk_store_bs(item, page, count);
 }
 
-CONFIGFS_ATTR(, nv_cache);
-CONFIGFS_ATTR(, write_through);
 CONFIGFS_ATTR(, thin_provisioned);
 CONFIGFS_ATTR(, rotational);
-CONFIGFS_ATTR(, removable);
-CONFIGFS_ATTR(, read_only);
 CONFIGFS_ATTR(, blocksize);
 CONFIGFS_ATTR(vdisk_, block_size);
 

@@ -5,7 +5,7 @@
  * (SYNCHRONIZE CACHE, UNMAP, WRITE SAME) and two INQUIRY overrides for
  * SCST's removable and rotational parameters.
  */
-#define pr_fmt(fmt) "vdisk: " fmt
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/blkdev.h>
 #include <linux/bio.h>
@@ -47,7 +47,7 @@ static void vdisk_flush_end(struct bio *bio)
  */
 static sense_reason_t vdisk_sync_cache(struct se_cmd *cmd)
 {
-	struct vdisk_dev *vd = VDEV(cmd->se_dev);
+	struct vdisk_dev *vd = VDISK_DEV(cmd->se_dev);
 	bool immed = cmd->t_task_cdb[1] & 0x2;
 	struct bio *bio;
 
@@ -74,7 +74,7 @@ static sense_reason_t vdisk_unmap(struct se_cmd *cmd, sector_t lba,
 				  sector_t nolb)
 {
 	struct se_device *dev = cmd->se_dev;
-	struct block_device *bdev = VDEV(dev)->bdev;
+	struct block_device *bdev = VDISK_DEV(dev)->bdev;
 	sector_t sector = vdisk_lba_to_sector(dev, lba);
 	sector_t nr = vdisk_lba_to_sector(dev, nolb);
 	int ret;
@@ -109,7 +109,7 @@ static void vdisk_zero_end(struct bio *bio)
 static sense_reason_t vdisk_write_same_zero(struct se_cmd *cmd)
 {
 	struct se_device *dev = cmd->se_dev;
-	struct block_device *bdev = VDEV(dev)->bdev;
+	struct block_device *bdev = VDISK_DEV(dev)->bdev;
 	struct bio *bio = NULL;
 	int ret;
 
@@ -165,9 +165,9 @@ static sense_reason_t vdisk_write_same(struct se_cmd *cmd)
 	 * cache the zeroes go through the FUA pattern path instead.
 	 */
 	if (vdisk_block_is_zero(cmd) &&
-	    !(READ_ONCE(VDEV(dev)->write_through) &&
-	      !READ_ONCE(VDEV(dev)->nv_cache) &&
-	      bdev_write_cache(VDEV(dev)->bdev)))
+	    !(READ_ONCE(VDISK_DEV(dev)->write_through) &&
+	      !READ_ONCE(VDISK_DEV(dev)->nv_cache) &&
+	      bdev_write_cache(VDISK_DEV(dev)->bdev)))
 		return vdisk_write_same_zero(cmd);
 	return vdisk_write_same_pattern(cmd);
 }
@@ -252,9 +252,20 @@ static bool vdisk_cdb_writes(const u8 *cdb)
 	return false;
 }
 
+/**
+ * vdisk_parse_cdb() - LIO's parse_cdb hook
+ * @cmd: the command
+ *
+ * sbc_parse_cdb() with the backend's execute hooks, plus what SCST's
+ * vdisk_blockio adds: writes to a read-only device are refused here, and
+ * INQUIRY is answered by the backend when removable= or rotational= set
+ * bits LIO's own emulation does not know about.
+ *
+ * Return: 0 or the sense reason to fail the command with.
+ */
 sense_reason_t vdisk_parse_cdb(struct se_cmd *cmd)
 {
-	struct vdisk_dev *vd = VDEV(cmd->se_dev);
+	struct vdisk_dev *vd = VDISK_DEV(cmd->se_dev);
 	const u8 *cdb = cmd->t_task_cdb;
 	sense_reason_t ret;
 

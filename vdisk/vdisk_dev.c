@@ -13,12 +13,13 @@
  * block device is open and the geometry may be exported); the SCST cache,
  * thin-provisioning, rotation and removable flags take effect at once.
  */
-#define pr_fmt(fmt) "vdisk: " fmt
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/blkdev.h>
 #include <linux/blk-integrity.h>
+#include <linux/lockdep.h>
 #include <linux/percpu.h>
 #include <linux/string.h>
 
@@ -44,7 +45,7 @@ struct se_device *vdisk_alloc_device(struct se_hba *hba, const char *name)
 static void vdisk_free_rcu(struct rcu_head *head)
 {
 	struct se_device *dev = container_of(head, struct se_device, rcu_head);
-	struct vdisk_dev *vd = VDEV(dev);
+	struct vdisk_dev *vd = VDISK_DEV(dev);
 
 	free_percpu(vd->plugs);
 	mutex_destroy(&vd->cfg_lock);
@@ -59,7 +60,7 @@ void vdisk_free_device(struct se_device *dev)
 
 void vdisk_destroy_device(struct se_device *dev)
 {
-	struct vdisk_dev *vd = VDEV(dev);
+	struct vdisk_dev *vd = VDISK_DEV(dev);
 
 	if (vd->bdev) {
 		blkdev_put(vd->bdev, vd->mode);
@@ -78,13 +79,20 @@ static unsigned int vdisk_sector_shift(const struct se_dev_attrib *da)
 		SECTOR_SHIFT;
 }
 
-/*
- * Unmap limits in units of the exported block size (LIO's helper counts
+/**
+ * vdisk_configure_unmap() - LIO's configure_unmap hook: UNMAP limits
+ * @dev: the device
+ *
+ * The limits are in units of the exported block size (LIO's helper counts
  * in the backing device's blocks, which differs once blocksize= is used).
+ * Called by LIO when emulate_tpu/emulate_tpws is set, and by
+ * vdisk_apply_thin() and the block size stores under cfg_lock.
+ *
+ * Return: true if the backing device can discard.
  */
 bool vdisk_configure_unmap(struct se_device *dev)
 {
-	struct vdisk_dev *vd = VDEV(dev);
+	struct vdisk_dev *vd = VDISK_DEV(dev);
 	struct se_dev_attrib *da = &dev->dev_attrib;
 	struct block_device *bdev = vd->bdev;
 	unsigned int shift;
@@ -110,13 +118,16 @@ bool vdisk_configure_unmap(struct se_device *dev)
  * the block layer's write-zeroes limit is in 512-byte sectors. Without
  * write-zeroes support only the pattern path is left: 0xffff blocks, all
  * that WRITE SAME(10) can express. Called again when block_size changes.
+ *
+ * Context: the device's cfg_lock held.
  */
 void vdisk_configure_write_same(struct se_device *dev)
 {
 	struct se_dev_attrib *da = &dev->dev_attrib;
-	u32 wz = bdev_write_zeroes_sectors(VDEV(dev)->bdev) >>
+	u32 wz = bdev_write_zeroes_sectors(VDISK_DEV(dev)->bdev) >>
 		 vdisk_sector_shift(da);
 
+	lockdep_assert_held(&VDISK_DEV(dev)->cfg_lock);
 	da->max_write_same_len = wz ? wz : 0xffff;
 }
 
@@ -130,12 +141,14 @@ void vdisk_configure_write_same(struct se_device *dev)
  * backing device can write zeroes: UNMAP is then done as a zeroing
  * discard so reads after it do return zeroes.
  *
+ * Context: @vd->cfg_lock held, the backing device open.
  * Return: 0 or -EOPNOTSUPP when the backing device has no discard.
  */
 int vdisk_apply_thin(struct vdisk_dev *vd, bool on)
 {
 	struct se_dev_attrib *da = &vd->dev.dev_attrib;
 
+	lockdep_assert_held(&vd->cfg_lock);
 	if (!on) {
 		da->emulate_tpu = 0;
 		da->emulate_tpws = 0;
@@ -150,8 +163,19 @@ int vdisk_apply_thin(struct vdisk_dev *vd, bool on)
 	return 0;
 }
 
+/**
+ * vdisk_apply_rotational() - override the rotation rate reported in VPD B1
+ * @vd: the device
+ * @rotational: report a rotating medium (else non-rotating)
+ *
+ * Until the first call (or after "auto") the backing device's own
+ * rotational flag is reported.
+ *
+ * Context: @vd->cfg_lock held.
+ */
 void vdisk_apply_rotational(struct vdisk_dev *vd, bool rotational)
 {
+	lockdep_assert_held(&vd->cfg_lock);
 	vd->dev.dev_attrib.is_nonrot = !rotational;
 	WRITE_ONCE(vd->rot_set, true);
 }
@@ -164,11 +188,15 @@ void vdisk_apply_rotational(struct vdisk_dev *vd, bool rotational)
  * Turning it on while the device runs flushes the backing cache once:
  * writes completed before the switch were acknowledged as cached, and
  * SYNCHRONIZE CACHE becomes a no-op from now on.
+ *
+ * Context: @vd->cfg_lock held; may sleep.
+ * Return: 0 or the flush's -errno (the switch is made either way).
  */
 int vdisk_set_write_through(struct vdisk_dev *vd, bool on)
 {
 	bool was = READ_ONCE(vd->write_through);
 
+	lockdep_assert_held(&vd->cfg_lock);
 	WRITE_ONCE(vd->write_through, on);
 	if (on && !was && vd->bdev && bdev_write_cache(vd->bdev))
 		return blkdev_issue_flush(vd->bdev);
@@ -211,9 +239,20 @@ static int vdisk_setup_pi(struct vdisk_dev *vd)
 	return 0;
 }
 
+/**
+ * vdisk_configure_device() - LIO's configure_device hook ("enable")
+ * @dev: the device
+ *
+ * Opens the backing device (read-only if asked) and sets what LIO
+ * exports from it: block size (blocksize= or the device's), transfer
+ * limits, WRITE SAME length, rotation, T10-PI type and SCST thin
+ * provisioning. On failure the backing device is closed again.
+ *
+ * Return: 0 or -errno (logged).
+ */
 int vdisk_configure_device(struct se_device *dev)
 {
-	struct vdisk_dev *vd = VDEV(dev);
+	struct vdisk_dev *vd = VDISK_DEV(dev);
 	struct se_dev_attrib *da = &dev->dev_attrib;
 	struct block_device *bdev;
 	struct request_queue *q;
@@ -306,9 +345,18 @@ out:
 	return ret;
 }
 
+/**
+ * vdisk_plug_device() - LIO's plug_device hook
+ * @dev: the device
+ *
+ * One block plug per CPU around a submission work's commands.
+ *
+ * Return: the plug, or NULL when this CPU's plug is already in use (the
+ * caller then submits under the outer plug).
+ */
 struct se_dev_plug *vdisk_plug_device(struct se_device *dev)
 {
-	struct vdisk_plug *plug = raw_cpu_ptr(VDEV(dev)->plugs);
+	struct vdisk_plug *plug = raw_cpu_ptr(VDISK_DEV(dev)->plugs);
 
 	/* one submission work per CPU; a nested caller just rides along */
 	if (test_and_set_bit(0, &plug->busy))
@@ -326,12 +374,25 @@ void vdisk_unplug_device(struct se_dev_plug *se_plug)
 	clear_bit(0, &plug->busy);
 }
 
-/* Apply a parsed control string; cfg_lock held. */
+/**
+ * vdisk_apply_params() - apply a parsed control string
+ * @vd: the device
+ * @p: what vdisk_parse_control() found; only the tokens in @p->set count
+ *
+ * Once the device is open, a token that would change what is already
+ * exported (path, read-only, block size) refuses the whole string before
+ * anything is applied.
+ *
+ * Context: @vd->cfg_lock held.
+ * Return: 0 or -errno (logged).
+ */
 static int vdisk_apply_params(struct vdisk_dev *vd,
 			      const struct vdisk_params *p)
 {
 	bool open = vd->bdev != NULL;
 	int ret = 0;
+
+	lockdep_assert_held(&vd->cfg_lock);
 
 	if (open) {
 		if (p->set & VDISK_P_PATH) {
@@ -382,10 +443,21 @@ static int vdisk_apply_params(struct vdisk_dev *vd,
 	return ret;
 }
 
+/**
+ * vdisk_set_params() - LIO's set_configfs_dev_params hook ("control")
+ * @dev: the device
+ * @page: the written string
+ * @count: its length
+ *
+ * Parses the whole string first; a bad token rejects it all (logged,
+ * -EINVAL) before anything is applied.
+ *
+ * Return: @count or -errno.
+ */
 ssize_t vdisk_set_params(struct se_device *dev, const char *page,
 			 ssize_t count)
 {
-	struct vdisk_dev *vd = VDEV(dev);
+	struct vdisk_dev *vd = VDISK_DEV(dev);
 	struct vdisk_params *p;
 	char err[VDISK_ERR_LEN];
 	int ret;
@@ -408,14 +480,20 @@ out:
 	return ret ? ret : count;
 }
 
-/*
+/**
+ * vdisk_show_params() - LIO's show_configfs_dev_params hook ("info")
+ * @dev: the device
+ * @b: the configfs page
+ *
  * The first two lines are the in-tree format, which rtslib parses
  * ("readonly:", "Major:", "Minor:"). The SCST parameters follow as
  * key=value so no ": " pattern of rtslib can match them.
+ *
+ * Return: bytes written to @b.
  */
 ssize_t vdisk_show_params(struct se_device *dev, char *b)
 {
-	struct vdisk_dev *vd = VDEV(dev);
+	struct vdisk_dev *vd = VDISK_DEV(dev);
 	struct block_device *bdev = vd->bdev;
 	ssize_t n = 0;
 
@@ -443,7 +521,7 @@ ssize_t vdisk_show_params(struct se_device *dev, char *b)
 
 sector_t vdisk_get_blocks(struct se_device *dev)
 {
-	struct vdisk_dev *vd = VDEV(dev);
+	struct vdisk_dev *vd = VDISK_DEV(dev);
 
 	/* last LBA, in exported blocks; a partial tail block is not exposed */
 	return (bdev_nr_bytes(vd->bdev) >>
@@ -452,7 +530,7 @@ sector_t vdisk_get_blocks(struct se_device *dev)
 
 sector_t vdisk_get_alignment_offset_lbas(struct se_device *dev)
 {
-	struct block_device *bdev = VDEV(dev)->bdev;
+	struct block_device *bdev = VDISK_DEV(dev)->bdev;
 	int off = bdev_alignment_offset(bdev);
 
 	return off > 0 ? off / dev->dev_attrib.block_size : 0;
@@ -460,7 +538,7 @@ sector_t vdisk_get_alignment_offset_lbas(struct se_device *dev)
 
 unsigned int vdisk_get_lbppbe(struct se_device *dev)
 {
-	struct block_device *bdev = VDEV(dev)->bdev;
+	struct block_device *bdev = VDISK_DEV(dev)->bdev;
 	unsigned int pbs = bdev_physical_block_size(bdev);
 	unsigned int bs = dev->dev_attrib.block_size;
 
@@ -469,21 +547,26 @@ unsigned int vdisk_get_lbppbe(struct se_device *dev)
 
 unsigned int vdisk_get_io_min(struct se_device *dev)
 {
-	return bdev_io_min(VDEV(dev)->bdev);
+	return bdev_io_min(VDISK_DEV(dev)->bdev);
 }
 
 unsigned int vdisk_get_io_opt(struct se_device *dev)
 {
-	return bdev_io_opt(VDEV(dev)->bdev);
+	return bdev_io_opt(VDISK_DEV(dev)->bdev);
 }
 
-/*
+/**
+ * vdisk_get_write_cache() - LIO's get_write_cache hook
+ * @dev: an open device
+ *
  * WCE in the caching mode page and V_SUP in VPD 86h. SCST: nv_cache
  * (a non-volatile cache) and write_through both report no write cache.
+ *
+ * Return: true when a volatile write cache is reported.
  */
 bool vdisk_get_write_cache(struct se_device *dev)
 {
-	struct vdisk_dev *vd = VDEV(dev);
+	struct vdisk_dev *vd = VDISK_DEV(dev);
 
 	if (READ_ONCE(vd->nv_cache) || READ_ONCE(vd->write_through))
 		return false;

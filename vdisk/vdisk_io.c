@@ -18,7 +18,7 @@
  * All bios of a command are submitted under one plug (nested inside the
  * per-CPU plug of LIO's submission work when there is one).
  */
-#define pr_fmt(fmt) "vdisk: " fmt
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/blkdev.h>
 #include <linux/blk-integrity.h>
@@ -36,6 +36,19 @@ struct vdisk_prot_pos {
 	unsigned int off;
 };
 
+/**
+ * struct vdisk_builder - turns one command's data into bios
+ * @vd: the device
+ * @cmd: the command
+ * @io: the command's state, set when the first bio is allocated
+ * @bio: the bio being filled, not yet submitted
+ * @opf: operation and flags of every bio
+ * @sector: backing-device sector where the next data goes
+ * @max_bytes: size limit of one bio (whole backing-device blocks)
+ * @nr_vecs: bvecs to allocate per bio
+ * @pi: the command carries T10-PI bytes to attach
+ * @prot: where the next PI bytes come from
+ */
 struct vdisk_builder {
 	struct vdisk_dev *vd;
 	struct se_cmd *cmd;
@@ -109,10 +122,14 @@ static void vdisk_io_complete(struct vdisk_io *io)
 	bio_put(&first->bio);
 }
 
-/*
+/**
+ * vdisk_probe_fn() - find the first bad block of a failed multi-block read
+ * @work: &vdisk_io.probe of the command
+ *
  * A read bio of several blocks failed on the medium: read its blocks one
  * by one up to the first one that fails, so the sense data names that
  * block rather than the start of the bio. Blocks before it read fine.
+ * Completes the command.
  */
 static void vdisk_probe_fn(struct work_struct *work)
 {
@@ -128,7 +145,7 @@ static void vdisk_probe_fn(struct work_struct *work)
 	for (s = io->err_sector; page && s < end; s += bs >> SECTOR_SHIFT) {
 		int ret;
 
-		bio_init(&bio, VDEV(dev)->bdev, &bv, 1, REQ_OP_READ);
+		bio_init(&bio, VDISK_DEV(dev)->bdev, &bv, 1, REQ_OP_READ);
 		bio.bi_iter.bi_sector = s;
 		__bio_add_page(&bio, page, bs, 0);
 		ret = submit_bio_wait(&bio);
@@ -337,7 +354,7 @@ static int vdisk_add_data(struct vdisk_builder *b, struct page *page,
 static void vdisk_builder_init(struct vdisk_builder *b, struct se_cmd *cmd,
 			       blk_opf_t opf, unsigned int nents)
 {
-	struct vdisk_dev *vd = VDEV(cmd->se_dev);
+	struct vdisk_dev *vd = VDISK_DEV(cmd->se_dev);
 	struct request_queue *q = bdev_get_queue(vd->bdev);
 	u64 max = (u64)queue_max_sectors(q) << SECTOR_SHIFT;
 
@@ -366,9 +383,17 @@ static void vdisk_builder_end(struct vdisk_builder *b, int err)
 	vdisk_io_put(b->io);
 }
 
-/*
- * Unplug and hand what was built to the device; when not even the first bio
- * could be set up the command has not started and LIO may retry it.
+/**
+ * vdisk_builder_finish() - submit what was built and unplug
+ * @b: the builder
+ * @plug: the plug started before building
+ * @err: 0, or why building stopped early
+ *
+ * When not even the first bio could be set up the command has not
+ * started and LIO may retry it.
+ *
+ * Return: 0 (the command completes through its bios), or
+ * TCM_OUT_OF_RESOURCES.
  */
 static sense_reason_t vdisk_builder_finish(struct vdisk_builder *b,
 					   struct blk_plug *plug, int err)
@@ -399,10 +424,23 @@ static blk_opf_t vdisk_write_flags(struct vdisk_dev *vd, struct se_cmd *cmd)
 	return 0;
 }
 
+/**
+ * vdisk_execute_rw() - LIO's execute_rw hook: READ and WRITE of any size
+ * @cmd: the command
+ * @sgl: its data
+ * @sgl_nents: entries in @sgl; 0 completes the command at once
+ * @dir: DMA_TO_DEVICE for writes
+ *
+ * Writes carry FUA as vdisk_write_flags() decides; T10-PI bytes are
+ * attached when both the command and the device use protection.
+ *
+ * Return: 0 (the command completes from bio completion), or a sense
+ * reason when nothing could be submitted.
+ */
 sense_reason_t vdisk_execute_rw(struct se_cmd *cmd, struct scatterlist *sgl,
 				u32 sgl_nents, enum dma_data_direction dir)
 {
-	struct vdisk_dev *vd = VDEV(cmd->se_dev);
+	struct vdisk_dev *vd = VDISK_DEV(cmd->se_dev);
 	struct vdisk_builder b;
 	struct scatterlist *sg;
 	struct blk_plug plug;
@@ -434,21 +472,25 @@ sense_reason_t vdisk_execute_rw(struct se_cmd *cmd, struct scatterlist *sgl,
 	return vdisk_builder_finish(&b, &plug, ret);
 }
 
-/*
- * WRITE SAME with a non-zero block: the one-block payload page is
- * referenced once per logical block.
+/**
+ * vdisk_write_same_pattern() - WRITE SAME with a non-zero block
+ * @cmd: the command
+ *
+ * The one-block payload page is referenced once per logical block.
+ *
+ * Return: as vdisk_execute_rw().
  */
 sense_reason_t vdisk_write_same_pattern(struct se_cmd *cmd)
 {
-	struct se_device *dev = cmd->se_dev;
+	struct vdisk_dev *vd = VDISK_DEV(cmd->se_dev);
 	struct scatterlist *sg = &cmd->t_data_sg[0];
 	sector_t nblocks = sbc_get_write_same_sectors(cmd);
 	struct vdisk_builder b;
 	struct blk_plug plug;
 	int ret = 0;
 
-	vdisk_builder_init(&b, cmd, REQ_OP_WRITE |
-			   vdisk_write_flags(VDEV(dev), cmd), BIO_MAX_VECS);
+	vdisk_builder_init(&b, cmd, REQ_OP_WRITE | vdisk_write_flags(vd, cmd),
+			   BIO_MAX_VECS);
 	blk_start_plug(&plug);
 	while (nblocks--) {
 		ret = vdisk_add_data(&b, sg_page(sg), sg->offset, sg->length);

@@ -233,11 +233,17 @@ static void vdisk_test_errno(struct kunit *test)
 
 static void vdisk_test_sense_fixed(struct kunit *test)
 {
+	static const u8 want[18] = {
+		0xf0, 0, MEDIUM_ERROR, 0x12, 0x34, 0x56, 0x78, 10,
+		0, 0, 0, 0, 0x11, 0, 0, 0, 0, 0,
+	};
 	u8 b[96];
 
+	memset(b, 0xa5, sizeof(b));
 	KUNIT_ASSERT_EQ(test, vdisk_build_sense(b, sizeof(b), false,
 						MEDIUM_ERROR, 0x11, 0, true,
 						0x12345678), 18);
+	KUNIT_EXPECT_EQ(test, memcmp(b, want, sizeof(want)), 0);
 	KUNIT_EXPECT_EQ(test, b[0], 0xf0);	/* VALID | current, fixed */
 	KUNIT_EXPECT_EQ(test, b[2], MEDIUM_ERROR);
 	KUNIT_EXPECT_EQ(test, b[3], 0x12);
@@ -263,13 +269,19 @@ static void vdisk_test_sense_fixed(struct kunit *test)
 
 static void vdisk_test_sense_desc(struct kunit *test)
 {
+	static const u8 want[20] = {
+		0x72, MEDIUM_ERROR, 0x0c, 0, 0, 0, 0, 12,
+		0, 0x0a, 0x80, 0, 0, 0, 0, 0x12, 0x34, 0x56, 0x78, 0x9a,
+	};
 	u8 b[96];
 	u8 key, asc, ascq;
 	u64 info = 0;
 
+	memset(b, 0xa5, sizeof(b));
 	KUNIT_ASSERT_EQ(test, vdisk_build_sense(b, sizeof(b), true,
 						MEDIUM_ERROR, 0x0c, 0, true,
 						0x123456789aULL), 20);
+	KUNIT_EXPECT_EQ(test, memcmp(b, want, sizeof(want)), 0);
 	KUNIT_EXPECT_EQ(test, b[0], 0x72);
 	KUNIT_EXPECT_EQ(test, b[1], MEDIUM_ERROR);
 	KUNIT_EXPECT_EQ(test, b[2], 0x0c);
@@ -305,7 +317,7 @@ static struct kunit_case vdisk_cases[] = {
 };
 
 static struct kunit_suite vdisk_suite = {
-	.name = "keel-vdisk",
+	.name = "keel_vdisk",
 	.test_cases = vdisk_cases,
 };
 kunit_test_suite(vdisk_suite);

@@ -5,7 +5,7 @@
  * /backstores/block, rtslib and blktests drive it unchanged; its
  * behaviour follows SCST's vdisk_blockio handler.
  */
-#define pr_fmt(fmt) "vdisk: " fmt
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
 #include <linux/slab.h>

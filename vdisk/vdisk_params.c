@@ -81,6 +81,8 @@ int vdisk_parse_flag(const char *s, bool *val)
  *
  * LIO handles 512, 1024, 2048 and 4096; SCST additionally refuses sizes
  * below the backing device's, which would split its blocks.
+ *
+ * Return: 0, or -EINVAL with the reason in @err.
  */
 int vdisk_check_blocksize(u32 bs, u32 lbs, char *err, size_t errlen)
 {

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Backing-device errors -> SCSI status and sense for keel's vdisk.
- * Pure tables and byte packing, shared with the KUnit module.
+ * Pure tables, shared with the KUnit module; the sense bytes themselves
+ * come from SCSI_COMMON's scsi_build_sense_buffer().
  *
  * Policy (SCST vdisk_blockio's, refined by blk_status_t):
  *  - media and generic I/O errors are MEDIUM ERROR: UNRECOVERED READ
@@ -24,7 +25,6 @@
 #include <linux/blkdev.h>
 #include <scsi/scsi_proto.h>
 #include <scsi/scsi_common.h>
-#include <asm/unaligned.h>
 
 #include "vdisk.h"
 
@@ -100,6 +100,8 @@ void vdisk_map_status(blk_status_t sts, enum vdisk_io_kind kind,
  *
  * Used where LIO builds the sense itself (UNMAP descriptors are run by
  * the core, which only takes a sense reason back).
+ *
+ * Return: the sense reason; TCM_NO_SENSE for @err == 0.
  */
 sense_reason_t vdisk_errno_to_reason(int err, enum vdisk_io_kind kind)
 {
@@ -123,7 +125,7 @@ sense_reason_t vdisk_errno_to_reason(int err, enum vdisk_io_kind kind)
 }
 
 /**
- * vdisk_build_sense() - pack sense data
+ * vdisk_build_sense() - sense data in fixed or descriptor format
  * @buf: destination, zeroed first
  * @len: its size: >= 18 for fixed, >= 20 for descriptor format
  * @desc: descriptor format (D_SENSE, what LIO uses above 2^32 blocks)
@@ -144,30 +146,16 @@ int vdisk_build_sense(u8 *buf, size_t len, bool desc, u8 key, u8 asc,
 	if (len < (desc ? 20 : 18))
 		return -EINVAL;
 	memset(buf, 0, len);
+	scsi_build_sense_buffer(desc, buf, key & 0x0f, asc, ascq);
 
-	if (desc) {
-		buf[0] = 0x72;
-		buf[1] = key & 0x0f;
-		buf[2] = asc;
-		buf[3] = ascq;
-		if (!info_valid)
-			return 8;
-		buf[7] = 12;
-		buf[8] = 0x00;		/* INFORMATION descriptor */
-		buf[9] = 0x0a;
-		buf[10] = 0x80;		/* VALID */
-		put_unaligned_be64(info, &buf[12]);
-		return 20;
-	}
-
-	buf[0] = 0x70;
-	buf[2] = key & 0x0f;
-	buf[7] = 10;
-	buf[12] = asc;
-	buf[13] = ascq;
-	if (info_valid && info <= U32_MAX) {
-		buf[0] |= 0x80;
-		put_unaligned_be32(info, &buf[3]);
-	}
-	return 18;
+	/*
+	 * scsi_set_sense_information() would put the low 32 bits of a
+	 * larger value into a fixed-format INFORMATION field with VALID
+	 * clear; leave the field zero instead.
+	 */
+	if (info_valid && (desc || info <= U32_MAX))
+		scsi_set_sense_information(buf, len, info);
+	if (!desc)
+		return 18;
+	return info_valid ? 20 : 8;
 }

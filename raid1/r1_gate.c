@@ -23,6 +23,12 @@
  * Freezing (error handling, reshape, quiesce) stops new IO of both kinds
  * and waits until everything admitted has either finished or is parked,
  * i.e. cannot make progress without the freezer.
+ *
+ * The in-tree raid1.c calls the gate its barrier: r1_gate_enter() does
+ * what wait_barrier()/wait_read_barrier() do there, r1_gate_leave()
+ * allow_barrier(), r1_gate_raise()/r1_gate_lower() raise_barrier()/
+ * lower_barrier(), r1_gate_freeze()/r1_gate_thaw() freeze_array()/
+ * unfreeze_array().
  */
 #include <linux/slab.h>
 #include <linux/sched.h>
@@ -57,7 +63,13 @@ void r1_gate_destroy(struct r1_gate *g)
 	g->fence = NULL;
 }
 
-/* Wake sleepers, skipping the queue lock when nobody sleeps. */
+/**
+ * r1_gate_kick() - wake the gate's sleepers, if there are any
+ * @g: the gate
+ *
+ * Skips the queue lock when nobody sleeps (wq_has_sleeper() has the
+ * barrier that makes the peek safe against a sleeper that just queued).
+ */
 void r1_gate_kick(struct r1_gate *g)
 {
 	if (wq_has_sleeper(&g->wq))
@@ -77,6 +89,8 @@ static bool r1_gate_open(struct r1_gate *g, unsigned int b, bool is_write)
  * @b: bucket of the request's first sector
  * @is_write: writes also wait for resync fences, reads only for a freeze
  * @nowait: do not sleep; return false instead (REQ_NOWAIT)
+ *
+ * In-tree: wait_barrier() for writes, wait_read_barrier() for reads.
  *
  * Return: true when admitted; the caller must r1_gate_leave() later.
  */
@@ -109,6 +123,13 @@ bool r1_gate_enter(struct r1_gate *g, unsigned int b, bool is_write,
 	return admitted;
 }
 
+/**
+ * r1_gate_leave() - a normal request admitted into bucket @b has finished
+ * @g: the gate
+ * @b: the bucket r1_gate_enter() admitted it into
+ *
+ * In-tree: allow_barrier().
+ */
 void r1_gate_leave(struct r1_gate *g, unsigned int b)
 {
 	atomic_dec(&g->busy[b]);
@@ -122,7 +143,12 @@ void r1_gate_leave(struct r1_gate *g, unsigned int b)
  * @abort_word: word holding the abort bit (mddev->recovery)
  * @abort_bit: bit that, once set, makes the wait give up
  *
- * Return: 0 with the fence raised, -EINTR when aborted.
+ * Waits for normal IO already blocked on @b to go first, then for the
+ * bucket's admitted IO to drain. At most R1_FENCE_DEPTH fences per
+ * bucket. In-tree: raise_barrier().
+ *
+ * Return: 0 with the fence raised (r1_gate_lower() drops it), -EINTR
+ * when aborted.
  */
 int r1_gate_raise(struct r1_gate *g, unsigned int b,
 		  const unsigned long *abort_word, int abort_bit)
@@ -151,6 +177,13 @@ int r1_gate_raise(struct r1_gate *g, unsigned int b,
 	return 0;
 }
 
+/**
+ * r1_gate_lower() - a resync request on bucket @b has finished
+ * @g: the gate
+ * @b: the bucket r1_gate_raise() fenced
+ *
+ * In-tree: lower_barrier().
+ */
 void r1_gate_lower(struct r1_gate *g, unsigned int b)
 {
 	WARN_ON_ONCE(atomic_read(&g->fence[b]) <= 0);
@@ -159,8 +192,15 @@ void r1_gate_lower(struct r1_gate *g, unsigned int b)
 	r1_gate_kick(g);
 }
 
-/* An admitted request now waits on raid1d: it no longer counts as busy
- * for a freezer.
+/**
+ * r1_gate_park() - an admitted request now waits on raid1d
+ * @g: the gate
+ * @b: its bucket
+ *
+ * A parked request no longer counts for a freezer: raid1d, which would
+ * finish it, may itself be the freezer. Called under the array's lock
+ * that guards the list the request is put on; r1_gate_unpark() when
+ * raid1d takes it off. In-tree: the nr_queued counters.
  */
 void r1_gate_park(struct r1_gate *g, unsigned int b)
 {
@@ -173,7 +213,14 @@ void r1_gate_unpark(struct r1_gate *g, unsigned int b)
 	atomic_dec(&g->parked[b]);
 }
 
-/* Requests (normal and resync) in flight and not parked. */
+/**
+ * r1_gate_unparked() - requests (normal and resync) in flight, not parked
+ * @g: the gate
+ *
+ * What r1_gate_freeze() waits on. In-tree: get_unqueued_pending().
+ *
+ * Return: the count.
+ */
 int r1_gate_unparked(struct r1_gate *g)
 {
 	int b, n = atomic_read(&g->sync_busy);
@@ -191,6 +238,7 @@ int r1_gate_unparked(struct r1_gate *g)
  * @arg: argument for @drain
  *
  * Freezes nest; each one needs its own r1_gate_thaw().
+ * In-tree: freeze_array().
  */
 void r1_gate_freeze(struct r1_gate *g, int extra,
 		    void (*drain)(void *arg), void *arg)
@@ -202,6 +250,12 @@ void r1_gate_freeze(struct r1_gate *g, int extra,
 	spin_unlock_irq(&g->lock);
 }
 
+/**
+ * r1_gate_thaw() - undo one r1_gate_freeze()
+ * @g: the gate
+ *
+ * In-tree: unfreeze_array().
+ */
 void r1_gate_thaw(struct r1_gate *g)
 {
 	spin_lock_irq(&g->lock);
