@@ -16,6 +16,8 @@
 #	is_keel MODULE                    0 when the loaded MODULE is keel's
 #	impl_ko MODULE [keel|intree]      the module file of that build
 #	keel_only DESC                    0 under keel, else skips DESC
+#	keel_modules [dirs|names]         keel's modules from modules.list:
+#	                                  "folder module" lines, or one column
 #
 # The one ownership check is the version file: keel's modules carry
 # MODULE_VERSION(KEEL_VERSION), in /sys/module/<name>/version, and the
@@ -109,6 +111,14 @@ impl_modprobe() {
 		echo "impl_modprobe: the loaded $mod is $owner's, KEEL_IMPL=$KEEL_IMPL" >&2
 		return 1
 	fi
+}
+
+keel_modules() {
+	awk -v col="${1:-}" '!/^#/ && NF {
+		if (col == "dirs") print $1
+		else if (col == "names") print $2
+		else print $1, $2
+	}' "${KEEL_ROOT:-.}/modules.list"
 }
 
 keel_only() {
