@@ -11,8 +11,8 @@ out=$root/build/debug
 mkdir -p "$out"
 rsync -a --delete --exclude '*.o' --exclude '*.ko' --exclude '.*.cmd' \
 	--exclude '*.mod*' --exclude 'modules.order' --exclude 'Module.symvers' \
-	"$root/Kbuild" "$root/include" "$out/"
-for d in raid1 mpath srpt vdisk; do
+	"$root/Kbuild" "$root/modules.list" "$root/include" "$out/"
+for d in $(awk '!/^#/ && NF { print $1 }' "$root/modules.list"); do
 	if [ -f "$root/$d/Kbuild" ]; then
 		# modules.order of a stock build names the stock .ko files
 		rsync -a --delete --exclude '*.o' --exclude '*.ko' --exclude '.*.cmd' \

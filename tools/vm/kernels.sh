@@ -61,8 +61,11 @@ keel_built_modules() {
 	local d
 	d=$(keel_module_dir "$1")
 	[ -d "$d" ] || return 0
-	find "$d/raid1" "$d/mpath" "$d/srpt" "$d/vdisk" -maxdepth 1 -name '*.ko' \
-		2>/dev/null | sort | tr '\n' ' '
+	# the module folders of modules.list
+	sed -e '/^[^a-z0-9_]/d' -e 's/[[:space:]].*//' -e "s|^|$d/|" \
+		"$keel_root/modules.list" |
+		xargs -I{} find {} -maxdepth 1 -name '*.ko' 2>/dev/null |
+		sort | tr '\n' ' '
 }
 
 # keel_initramfs KVER: prints the path of a (cached) initramfs holding

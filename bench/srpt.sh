@@ -9,8 +9,12 @@
 # SRPT_BENCH_ROUNDS rounds (default 2) and each keeps its best result, so
 # a burst of host load hits both rather than one.
 #
-#   tests/srpt/bench.sh [seconds per job]
-. "$(dirname "$0")/rc"
+#   bench/srpt.sh [seconds per job]
+. "$(dirname "$0")/../tests/srpt/rc"
+# shellcheck source=tests/common/tap.sh
+. "$KEEL_ROOT/tests/common/tap.sh"
+# shellcheck source=tests/common/impl.sh
+. "$KEEL_ROOT/tests/common/impl.sh"
 secs=${1:-10}
 rounds=${SRPT_BENCH_ROUNDS:-2}
 SRPT_DISK_MB=256
@@ -52,12 +56,12 @@ run_set() {
 }
 
 one_round() {	# one_round label channels [module path]
-	srpt_load "${3:-}" || die "loading ib_srpt ($1)"
+	srpt_load "${3:-}" || bail "loading ib_srpt ($1)"
 	# shellcheck disable=SC2046
-	srpt_config $(srpt_initiator_names) || die "configfs ($1)"
+	srpt_config $(srpt_initiator_names) || bail "configfs ($1)"
 	ini_up
-	srpt_login ipv4 "ch_count=$2" || die "login ($1, $2 channels)"
-	wait_disks 1 30 || die "no disk ($1)"
+	srpt_login ipv4 "ch_count=$2" || bail "login ($1, $2 channels)"
+	wait_disks 1 30 || bail "no disk ($1)"
 	# keel lists its channels in configfs; in-tree has no such file
 	local live=unknown
 	[ -r "$SRPT_CFS/sessions" ] && live=$(grep -c live "$SRPT_CFS/sessions")
@@ -68,10 +72,10 @@ one_round() {	# one_round label channels [module path]
 	rmmod ib_srpt
 }
 
-rdma_up || die "rdma"
-backend_up || die "backend"
-intree=$(srpt_intree_path)
-[ -n "$intree" ] || die "no in-tree ib_srpt"
+rdma_up || bail "rdma"
+backend_up || bail "backend"
+intree=$(impl_ko ib_srpt intree)
+[ -n "$intree" ] || bail "no in-tree ib_srpt"
 for r in $(seq "$rounds"); do
 	for ch in 1 4; do
 		one_round intree $ch "$intree"
