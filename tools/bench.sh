@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make bench [T=area]: in ONE VM boot, run each area's tests/<area>/bench.sh,
+# make bench [T=area]: in ONE VM boot, run each area's bench/<area>.sh,
 # which measures the in-tree twin and keel's module back to back and prints
 # keel/in-tree ratios. Timings under TCG are noisy: only ratios from the
 # same boot mean anything. Output is kept in results/bench/.
@@ -10,9 +10,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 make -s modules
 benches=()
-for b in tests/*/bench.sh; do
+for b in bench/*.sh; do
 	[ -f "$b" ] || continue
-	a=$(basename "$(dirname "$b")")
+	a=$(basename "$b" .sh)
 	[ -n "${1:-}" ] && [ "$a" != "$1" ] && continue
 	benches+=("$b")
 done

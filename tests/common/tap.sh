@@ -26,10 +26,15 @@
 # TAP_N counts the results so far, TAP_FAILED the failures.  The output of
 # every check also goes to $KEEL_OUT/checks.log.
 
-TAP_N=0
-TAP_FAILED=0
+# Sourced twice (an area's rc and a fixture that sources it too), the
+# counters must survive: they start at zero once.
+if [ -z "${_tap_loaded:-}" ]; then
+	_tap_loaded=1
+	TAP_N=0
+	TAP_FAILED=0
+	_tap_described=
+fi
 TAP_TAIL=${TAP_TAIL:-15}
-_tap_described=
 
 # The DESCRIPTION line goes out once, before the first result.
 _tap_describe() {

@@ -9,8 +9,8 @@
 # SRPT_BENCH_ROUNDS rounds (default 2) and each keeps its best result, so
 # a burst of host load hits both rather than one.
 #
-#   tests/srpt/bench.sh [seconds per job]
-. "$(dirname "$0")/rc"
+#   bench/srpt.sh [seconds per job]
+. "$(dirname "$0")/../tests/srpt/rc"
 secs=${1:-10}
 rounds=${SRPT_BENCH_ROUNDS:-2}
 SRPT_DISK_MB=256

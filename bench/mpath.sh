@@ -10,10 +10,10 @@
 # and each keeps its best result, so a burst of load on the host hits both
 # rather than one.  Not a test: it prints numbers.  BENCH_RUNTIME overrides
 # the 8 s runs.
-. "$(dirname "$0")/rc"
+. "$(dirname "$0")/../tests/mpath/rc"
 
 RT=${BENCH_RUNTIME:-8}
-nullb_up 4 || { echo "bench: null_blk not available"; exit 1; }
+nullb_load 4 || { echo "bench: null_blk not available"; exit 1; }
 paths=""
 for d in nullb0 nullb1 nullb2 nullb3; do paths="$paths $(devnum /dev/$d) 1 1"; done
 SZ=$((1 << 21))
@@ -34,7 +34,7 @@ iops_run() {	# mode-features -> iops
 }
 
 pause_run() {	# -> worst clat in ms during a path offline
-	sdebug_up 2 64 || return 1
+	sdebug_paths 64 || return 1
 	local n1 n2 res
 	n1=$(devnum "${SDEV[0]}") n2=$(devnum "${SDEV[1]}")
 	dmsetup create mpbench --table "0 $(sectors "${SDEV[0]}") multipath 0 0 1 1 round-robin 0 2 1 $n1 1 $n2 1"
@@ -42,7 +42,7 @@ pause_run() {	# -> worst clat in ms during a path offline
 	res=$(fio_json /dev/mapper/mpbench 5 1)
 	wait
 	dmsetup remove mpbench
-	sdebug_down
+	sdebug_unload
 	echo "$res" | cut -d' ' -f2
 }
 
@@ -59,7 +59,7 @@ keep() {
 ROUNDS=${MP_BENCH_ROUNDS:-3}
 for round in $(seq "$ROUNDS"); do
 	for impl in intree keel; do
-		if [ $impl = intree ]; then mp_load_intree; else mp_load_keel; fi || {
+		KEEL_IMPL=$impl mp_load || {
 			echo "bench: cannot load $impl dm-multipath"; exit 1; }
 		keep $impl.rq "$(iops_run "0")" '>'
 		keep $impl.bio "$(iops_run "2 queue_mode bio")" '>'
@@ -68,7 +68,7 @@ for round in $(seq "$ROUNDS"); do
 		echo "round $round $impl: rq ${R[$impl.rq]:-} bio ${R[$impl.bio]:-} pause ${R[$impl.pause]:-} (best so far)"
 	done
 done
-nullb_down
+nullb_unload
 
 ratio() { python3 -c "print('%.2f' % ($1 / $2 if $2 else 0))"; }
 printf '%-34s %12s %12s %8s\n' "mpath benchmark (best of $ROUNDS)" in-tree keel keel/in

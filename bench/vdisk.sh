@@ -12,7 +12,7 @@
 #   VDISK_BENCH_RUNTIME  seconds per fio job (default 8)
 #   VDISK_BENCH_ROUNDS   rounds per implementation (default 2)
 #   VDISK_BENCH_SIZE     brd size in MiB (default 512)
-. "$(dirname "$0")/rc"
+. "$(dirname "$0")/../tests/vdisk/rc"
 
 runtime=${VDISK_BENCH_RUNTIME:-8}
 rounds=${VDISK_BENCH_ROUNDS:-2}
@@ -28,7 +28,7 @@ jobs=(
 )
 
 setup() {	# setup <impl>
-	VDISK_IMPL=$1
+	KEEL_IMPL=$1
 	vd_load || { echo "bench: cannot load $1 iblock"; return 1; }
 	vd_create bench "udev_path=/dev/ram0" || return 1
 	vd_export bench || return 1
@@ -61,7 +61,7 @@ else:
 PY
 }
 
-modprobe brd rd_nr=1 rd_size=$((size * 1024)) max_part=0 || exit 1
+brd_load 1 "$size" || exit 1
 # touch every page once so neither side pays brd's first allocation
 dd if=/dev/zero of=/dev/ram0 bs=1M count="$size" oflag=direct 2>/dev/null
 
@@ -94,4 +94,4 @@ for j in "${jobs[@]}"; do
 	ratio=$(python3 -c "print('%.2f' % ($b / $a) if $a else 'n/a')")
 	printf '%-20s %12s %12s %8s  (%s)\n' "$name" "$a" "$b" "$ratio" "$unit"
 done
-rmmod brd
+brd_unload

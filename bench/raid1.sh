@@ -11,7 +11,7 @@
 # Prints IOPS/bandwidth and the keel/in-tree ratios, plus write IOPS as a
 # fraction of one bare leg.
 
-. "$(dirname "$0")/rc"
+. "$(dirname "$0")/../tests/raid1/rc"
 
 RT=${R1_BENCH_RUNTIME:-8}
 MB=256
@@ -43,11 +43,7 @@ run_fio() {	# name dev rw bs qd -> prints the number
 load_impl() {
 	r1_stop_all
 	rmmod raid1 2>/dev/null
-	if [ "$1" = intree ]; then
-		R1_INTREE=1 r1_load
-	else
-		r1_load
-	fi
+	KEEL_IMPL=$1 r1_load
 }
 
 array_on() {	# devices...
@@ -59,16 +55,14 @@ array_on() {	# devices...
 bench_one() {	# impl
 	local impl=$1 sz
 	load_impl "$impl" || { echo "# cannot load $impl raid1"; return 1; }
-	brd_setup 4 $MB
+	brd_load 4 $MB
 	array_on /dev/ram0 /dev/ram1
 	RR[$impl]=$(best "${RR[$impl]:-0}" "$(run_fio "$impl-randread" "$(mdev)" randread 4k 32 read)")
 	RW[$impl]=$(best "${RW[$impl]:-0}" "$(run_fio "$impl-randwrite" "$(mdev)" randwrite 4k 32 write)")
 	SW[$impl]=$(best "${SW[$impl]:-0}" "$(run_fio "$impl-seqwrite" "$(mdev)" write 1M 8 bw)")
 	r1_stop_all
 	# fresh ram disks: the first pair may still be held by md for a moment
-	sz=$(blockdev --getsz /dev/ram2)
-	dmsetup create r1tbench --table "0 $sz delay /dev/ram2 0 5 /dev/ram2 0 0" \
-		>> "$res/errors" 2>&1
+	dm_delay r1tbench /dev/ram2 5 0 >> "$res/errors" 2>&1
 	array_on /dev/mapper/r1tbench /dev/ram3 || echo "# $impl: no delay array" >> "$res/errors"
 	DL[$impl]=$(best "${DL[$impl]:-0}" "$(run_fio "$impl-delay-randread" "$(mdev)" randread 4k 32 read)")
 	cat "$(mdsys)/keel_raid1/legs" > "$res/$impl-delay-legs" 2>/dev/null
@@ -76,7 +70,7 @@ bench_one() {	# impl
 	cat "$(mdsys)/keel_raid1/legs" > "$res/$impl-delay-qd1-legs" 2>/dev/null
 	r1_stop_all
 	dmsetup remove --retry r1tbench
-	brd_cleanup
+	brd_unload
 	# The same on legs that queue: null_blk completing from a timer
 	# after 1 ms (a disk, not brd: the run is bound by latency, not by
 	# the emulated CPU), so the fast leg has requests pending too and a
@@ -84,36 +78,21 @@ bench_one() {	# impl
 	# at best 2 / (1 + 1 ms / 6 ms) = 1.71 for one that avoids the
 	# slow leg.
 	# (memory backed, from configfs: md must read its superblocks back)
-	modprobe null_blk nr_devices=0 >> "$res/errors" 2>&1
-	local a b
-	a=$(nullb_make r1tnb0) && b=$(nullb_make r1tnb1)
-	udevadm settle
-	sz=$(blockdev --getsz "$a")
-	dmsetup create r1tbench --table "0 $sz delay $a 0 5 $a 0 0" \
-		>> "$res/errors" 2>&1
-	array_on /dev/mapper/r1tbench "$b" || echo "# $impl: no null_blk delay array" >> "$res/errors"
+	nullb_timed r1tnb0 && nullb_timed r1tnb1
+	dm_delay r1tbench /dev/r1tnb0 5 0 >> "$res/errors" 2>&1
+	array_on /dev/mapper/r1tbench /dev/r1tnb1 || echo "# $impl: no null_blk delay array" >> "$res/errors"
 	NL[$impl]=$(best "${NL[$impl]:-0}" "$(run_fio "$impl-nullb-delay-randread" "$(mdev)" randread 4k 32 read)")
 	cat "$(mdsys)/keel_raid1/legs" > "$res/$impl-nullb-delay-legs" 2>/dev/null
 	r1_stop_all
 	dmsetup remove --retry r1tbench
-	rmdir /sys/kernel/config/nullb/r1tnb0 /sys/kernel/config/nullb/r1tnb1
-	rmmod null_blk
+	nullb_unload
 }
 
-# nullb_make NAME: a memory-backed null_blk of MB + 64 MiB completing from
-# a timer after 1 ms; prints its /dev path
-nullb_make() {
-	local d=/sys/kernel/config/nullb/$1
-	mkdir "$d" || return 1
-	echo $((MB + 64)) > "$d/size"
-	echo 1 > "$d/memory_backed"
-	echo 2 > "$d/queue_mode"
-	echo 2 > "$d/irqmode"
-	echo 1000000 > "$d/completion_nsec"
-	echo 256 > "$d/hw_queue_depth"
-	echo 1 > "$d/power" || return 1
-	# 6.1 names a configfs null_blk after its directory
-	echo "/dev/$1"
+# nullb_timed NAME: /dev/NAME, a memory-backed null_blk of MB + 64 MiB
+# completing from a timer after 1 ms
+nullb_timed() {
+	nullb_create "$1" $((MB + 64)) queue_mode=2 irqmode=2 \
+		completion_nsec=1000000 hw_queue_depth=256 >> "$res/errors" 2>&1
 }
 
 best() { python3 -c "import sys; print(max(sys.argv[1:], key=float))" "$@"; }
@@ -123,9 +102,9 @@ ratio() { python3 -c "import sys; a, b = float(sys.argv[1]), float(sys.argv[2]);
 declare -A RR RW SW DL D1 NL
 modprobe md_mod
 modprobe dm-delay
-brd_setup 2 $MB
+brd_load 2 $MB
 BARE=$(run_fio bare-randwrite /dev/ram0 randwrite 4k 32 write)
-brd_cleanup
+brd_unload
 # Emulated CPUs are noisy (other guests share the host): alternate the two
 # modules for R1_BENCH_ROUNDS rounds and keep each one's best result.
 for round in $(seq "${R1_BENCH_ROUNDS:-2}"); do

@@ -1,0 +1,38 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# fio.sh - fio runs whose failure is a test failure.
+#
+#	fio_run NAME FIO-ARGS...     fio --name=NAME, report in
+#	                             $KEEL_OUT/fio-NAME.log; on failure the
+#	                             error and verify lines go to stdout as
+#	                             "# " comments; returns fio's status
+#	fio_verify_io DEV NAME FIO-ARGS...
+#	                             fio_run on DEV with O_DIRECT, libaio and
+#	                             crc32c verification of every block
+#	                             written (--verify_only re-checks a
+#	                             region written before under NAME)
+#
+# Verification is fatal: the first bad block ends the run with an error.
+
+FIO_VERIFY_OPTS=(--direct=1 --ioengine=libaio --verify=crc32c
+		 --verify_fatal=1 --do_verify=1)
+
+fio_run() {
+	local name=$1 out rc
+	shift
+	out=${KEEL_OUT:-/tmp}/fio-$name.log
+	fio --name="$name" --output="$out" "$@" >/dev/null 2>&1
+	rc=$?
+	if [ $rc -ne 0 ]; then
+		echo "# fio $name failed (rc $rc)"
+		grep -iE 'err|verify' "$out" 2>/dev/null | head -5 | sed 's/^/# /'
+	fi
+	return $rc
+}
+
+fio_verify_io() {
+	local dev=$1 name=$2
+	shift 2
+	fio_run "$name" --filename="$dev" "${FIO_VERIFY_OPTS[@]}" "$@"
+}
