@@ -226,8 +226,10 @@ static int rf_post(struct conn *c, int slot, uint32_t len)
 	return 0;
 }
 
-/* A READ(10) of four 16 KiB buffers, or a WRITE(10) through a table the
- * target fetches by RDMA READ; buffers at @k * 128 KiB in c->data. */
+/*
+ * A READ(10) of four 16 KiB buffers, or a WRITE(10) through a table the
+ * target fetches by RDMA READ; buffers at @k * 128 KiB in c->data.
+ */
 static int rf_rw(struct conn *c, int k, uint64_t tag)
 {
 	struct srp_cmd_hdr *h = (void *)(c->send_buf + (size_t)k * IU_MAX);
