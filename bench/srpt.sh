@@ -61,7 +61,7 @@ one_round() {	# one_round label channels [module path]
 	srpt_config $(srpt_initiator_names) || bail "configfs ($1)"
 	ini_up
 	srpt_login ipv4 "ch_count=$2" || bail "login ($1, $2 channels)"
-	wait_disks 1 30 || bail "no disk ($1)"
+	srp_wait_disks 1 30 || bail "no disk ($1)"
 	# keel lists its channels in configfs; in-tree has no such file
 	local live=unknown
 	[ -r "$SRPT_CFS/sessions" ] && live=$(grep -c live "$SRPT_CFS/sessions")
