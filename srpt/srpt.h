@@ -558,6 +558,8 @@ enum srpt_fault {
  * @SRPT_DELAY_RELEASE: release work, after the thread stopped
  * @SRPT_DELAY_LOGIN:	login admitted, before its channel exists
  * @SRPT_DELAY_RTU:	IB CM RTU, before the QP moves to RTS
+ * @SRPT_DELAY_CLOSE:	channel close, after the drain marker is posted
+ *			(only where the caller may sleep)
  * @SRPT_NR_DELAYS:	number of delays
  *
  * debugfs ib_srpt/test_*, all 0 by default (Documentation/srpt.rst). Each
@@ -568,6 +570,7 @@ enum srpt_test_delay {
 	SRPT_DELAY_RELEASE,
 	SRPT_DELAY_LOGIN,
 	SRPT_DELAY_RTU,
+	SRPT_DELAY_CLOSE,
 	SRPT_NR_DELAYS,
 };
 

@@ -695,15 +695,25 @@ void srpt_chan_close(struct srpt_chan *ch)
 	if (ret)
 		pr_err("%s: QP to error state failed: %d\n",
 		       ch->name, ret);
+	/*
+	 * The watchdog is armed before the marker goes out: once it is
+	 * posted, its flush completion may release and free the channel at
+	 * any moment, and the release cancels only a watchdog already armed
+	 * (arming it afterwards left a timer in freed memory: KASAN in
+	 * __run_timers during the fuzz soak).
+	 */
+	schedule_delayed_work(&ch->drain_watchdog,
+			      SRPT_DRAIN_TIMEOUT_SECS * HZ);
 	ret = srpt_post_zero_write(ch);
 	if (ret) {
 		pr_err("%s: draining failed: %d\n", ch->name, ret);
+		cancel_delayed_work(&ch->drain_watchdog);
 		if (srpt_set_state(ch, SRPT_CH_DISCONNECTED))
 			queue_work(srpt_wq, &ch->release_work);
 		return;
 	}
-	schedule_delayed_work(&ch->drain_watchdog,
-			      SRPT_DRAIN_TIMEOUT_SECS * HZ);
+	/* nothing may touch @ch from here on */
+	srpt_test_delay(SRPT_DELAY_CLOSE, "close");
 }
 
 /**

@@ -368,7 +368,10 @@ static void srpt_local_rsp(struct srpt_chan *ch, struct srpt_send_ioctx *ioctx,
 	srpt_queue_rsp(ch, ioctx);
 }
 
-/* @len: bytes of the IU, or of the external table when @tbl is set. */
+/*
+ * Refuse an SRP_CMD with CHECK CONDITION; len is the size of the IU, or
+ * of the external descriptor table when tbl is set.
+ */
 static void srpt_refuse_cmd(struct srpt_chan *ch, struct srpt_send_ioctx *ioctx,
 			    u64 tag, enum srpt_iu_err err, u32 len, bool tbl)
 {

@@ -63,6 +63,9 @@ void srpt_test_delay(enum srpt_test_delay which, const char *name)
 
 	if (likely(!ms))
 		return;
+	/* srpt_chan_close() also runs where it must not sleep */
+	if (!preemptible())
+		return;
 	pr_info("%s: test delay of %u ms\n", name, ms);
 	msleep(ms);
 }
@@ -105,6 +108,8 @@ static void srpt_debugfs_test_knobs(void)
 			   &srpt_delays[SRPT_DELAY_LOGIN]);
 	debugfs_create_u32("test_delay_rtu_ms", 0600, srpt_debugfs,
 			   &srpt_delays[SRPT_DELAY_RTU]);
+	debugfs_create_u32("test_delay_close_ms", 0600, srpt_debugfs,
+			   &srpt_delays[SRPT_DELAY_CLOSE]);
 	debugfs_create_file_unsafe("test_fail_qp_err", 0600, srpt_debugfs,
 				   NULL, &srpt_qp_err_fops);
 }
