@@ -271,12 +271,7 @@ static int rf_rw(struct conn *c, int k, uint64_t tag)
 	memset(h, 0, 128);
 	h->opcode = OP_CMD;
 	h->tag = tag;
-	h->cdb[0] = write ? 0x2a : 0x28;
-	h->cdb[2] = lba >> 24;
-	h->cdb[3] = lba >> 16;
-	h->cdb[4] = lba >> 8;
-	h->cdb[5] = lba;
-	h->cdb[8] = 128;		/* 64 KiB */
+	xt_rw10(h, write, lba, 128);	/* 64 KiB */
 	h->buf_fmt = write ? 0x20 : 0x02;
 	for (i = 0; i < 4; i++) {
 		tbl[i].va = htobe64((uintptr_t)c->data + base + 4096 +

@@ -910,6 +910,19 @@ static void xt_scatter(struct conn *c, const struct desc *tbl, int n,
 	}
 }
 
+/* The CDB of a READ(10) or WRITE(10) of @blocks sectors at @lba. */
+static void xt_rw10(struct srp_cmd_hdr *h, int write, uint32_t lba,
+		    uint16_t blocks)
+{
+	h->cdb[0] = write ? 0x2a : 0x28;
+	h->cdb[2] = lba >> 24;
+	h->cdb[3] = lba >> 16;
+	h->cdb[4] = lba >> 8;
+	h->cdb[5] = lba;
+	h->cdb[7] = blocks >> 8;
+	h->cdb[8] = blocks;
+}
+
 /*
  * Send a READ(10)/WRITE(10) of @total bytes at XT_LBA whose descriptor
  * table (@tbl_len bytes at @tbl_va, key @key) is external; the IU carries
@@ -935,13 +948,7 @@ static int xt_cmd(struct conn *c, uint64_t tag, int write, int in_iu,
 		h->out_cnt = in_iu;
 	else
 		h->in_cnt = in_iu;
-	h->cdb[0] = write ? 0x2a : 0x28;
-	h->cdb[2] = lba >> 24;
-	h->cdb[3] = lba >> 16;
-	h->cdb[4] = lba >> 8;
-	h->cdb[5] = lba;
-	h->cdb[7] = blocks >> 8;
-	h->cdb[8] = blocks;
+	xt_rw10(h, write, lba, blocks);
 	td->va = htobe64(tbl_va);
 	td->key = htobe32(key);
 	td->len = htobe32(tbl_len);
