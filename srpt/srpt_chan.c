@@ -686,24 +686,33 @@ void srpt_chan_put(struct srpt_chan *ch)
 void srpt_chan_close(struct srpt_chan *ch)
 {
 	struct ib_qp_attr attr = { .qp_state = IB_QPS_ERR };
+	unsigned long flags;
 	int ret;
 
-	if (!srpt_set_state(ch, SRPT_CH_DRAINING))
+	/*
+	 * DRAINING and the watchdog together, under the state lock: from
+	 * here on any flushed zero-length WRITE (this marker, or the one
+	 * srpt_chan_established() posted, once the QP is in error) may move
+	 * the channel to DISCONNECTED and queue the release, which cancels
+	 * only a watchdog already armed. Armed after the state change, it
+	 * was left in freed memory twice in the debug-kernel fuzz soak
+	 * (KASAN in __run_timers, then in enqueue_timer).
+	 */
+	spin_lock_irqsave(&ch->lock, flags);
+	if (ch->state >= SRPT_CH_DRAINING) {
+		spin_unlock_irqrestore(&ch->lock, flags);
 		return;
+	}
+	ch->state = SRPT_CH_DRAINING;
+	schedule_delayed_work(&ch->drain_watchdog,
+			      SRPT_DRAIN_TIMEOUT_SECS * HZ);
+	spin_unlock_irqrestore(&ch->lock, flags);
+
 	ret = srpt_test_qp_err_fails() ? -EIO :
 	      ib_modify_qp(ch->qp, &attr, IB_QP_STATE);
 	if (ret)
 		pr_err("%s: QP to error state failed: %d\n",
 		       ch->name, ret);
-	/*
-	 * The watchdog is armed before the marker goes out: once it is
-	 * posted, its flush completion may release and free the channel at
-	 * any moment, and the release cancels only a watchdog already armed
-	 * (arming it afterwards left a timer in freed memory: KASAN in
-	 * __run_timers during the fuzz soak).
-	 */
-	schedule_delayed_work(&ch->drain_watchdog,
-			      SRPT_DRAIN_TIMEOUT_SECS * HZ);
 	ret = srpt_post_zero_write(ch);
 	if (ret) {
 		pr_err("%s: draining failed: %d\n", ch->name, ret);
