@@ -110,8 +110,8 @@ static void srpt_send_reject(struct rdma_cm_id *rid, struct ib_cm_id *iid,
 }
 
 /*
- * The ACL names a login may match, in order: the session name (RDMA CM
- * source address or IB CM port GUID) below the GUID-form port name, then
+ * The ACL names a login may match, in order: the session name (the
+ * initiator's address for RDMA CM, its port GUID for IB CM) below the GUID-form port name, then
  * the initiator port id with and without "0x" below the GID-form one.
  * The port names are only valid while port->name_lock is held.
  */
@@ -582,7 +582,13 @@ static int srpt_rdma_login(struct rdma_cm_id *id, struct rdma_cm_event *ev)
 		srpt_hca_put(hca);
 		return -EINVAL;
 	}
-	snprintf(name, sizeof(name), "%pIS", &id->route.addr.src_addr);
+	/*
+	 * The session (and the ACL it needs) is named after the initiator:
+	 * on a passive id, route.addr.dst_addr is the peer's address and
+	 * src_addr our own. The in-tree driver (6.1) uses src_addr, so
+	 * across two machines it names every initiator after the target.
+	 */
+	snprintf(name, sizeof(name), "%pIS", &id->route.addr.dst_addr);
 	ret = srpt_login(hca, id->port_num, id, NULL,
 			 id->route.path_rec ?
 			 be16_to_cpu(id->route.path_rec->pkey) : 0, &l, name);
