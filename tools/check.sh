@@ -120,7 +120,7 @@ fi
 
 # Stream a vm-run: print KEEL-RESULT lines as they come, keep the rest.
 # Sets vm_rc and vm_names (tests reported).
-run_vm() {	# run_vm LOGNAME vm-run-args...
+run_vm() {	# run_vm LOGNAME vm-run-args...  (runner=vm-san: its args)
 	local logname=$1 line name st secs reason
 	shift
 	vm_names=" "
@@ -134,10 +134,10 @@ run_vm() {	# run_vm LOGNAME vm-run-args...
 			;;
 		"  "*": "*) echo "$line" ;;	# failure details from run-tests
 		esac
-	done < <(tools/vm-run --out "$res/$logname.vm" "$@" 2>&1; echo "KEEL-VMRC $?")
+	done < <(tools/"${runner:-vm-run}" --out "$res/$logname.vm" "$@" 2>&1; echo "KEEL-VMRC $?")
 	vm_rc=$(sed -n 's/^KEEL-VMRC //p' "$res/$logname.console" | tail -1)
 	if [ "$vm_rc" != 0 ]; then
-		grep '^vm-run: ' "$res/$logname.console" | head -30
+		grep -E '^vm-(run|san): ' "$res/$logname.console" | head -30
 	fi
 }
 
@@ -192,7 +192,7 @@ run_host_area() {	# run_host_area AREA
 
 # ---- integration tests, one VM boot per area and kernel ----------------
 run_area() {	# run_area LABEL KERNEL TEST...
-	local label=$1 kernel=$2 total=120 t lim scale=1
+	local label=$1 kernel=$2 total=120 t lim scale=1 runner
 	shift 2
 	# tools/vm/run-tests stretches test limits on the debug kernel
 	[ "$kernel" = debug ] && scale=${KEEL_DEBUG_TIMEOUT_SCALE:-4}
@@ -203,6 +203,10 @@ run_area() {	# run_area LABEL KERNEL TEST...
 		total=$((total + ${lim:-300} * scale + 15))
 	done
 	echo "check: $label on the $kernel kernel: $# test(s)"
+	# tests/<area>/topology: the area's tests drive several guests from
+	# the host (tools/vm-san); else one guest runs them (tools/vm-run)
+	runner=vm-run
+	[ -f "tests/$label/topology" ] && runner=vm-san
 	# tests/<area>/vm-args: extra vm-run options for the area's boot
 	# shellcheck disable=SC2046
 	run_vm "$label-$kernel" --kernel "$kernel" --timeout "$total" \

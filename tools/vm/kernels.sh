@@ -15,9 +15,10 @@ keel_stock_kver() {
 }
 
 # keel_kernel_select stock|debug: sets KEEL_KVER KEEL_BZIMAGE KEEL_MODROOT
-# KEEL_BOOT_ALLOWANCE KEEL_APPEND.
+# KEEL_BOOT_ALLOWANCE KEEL_APPEND KEEL_KERNEL_NAME.
 keel_kernel_select() {
 	local dir
+	KEEL_KERNEL_NAME=$1
 	case "$1" in
 	stock)
 		KEEL_KVER=$(keel_stock_kver) || {
@@ -46,7 +47,8 @@ keel_kernel_select() {
 		return 1
 		;;
 	esac
-	export KEEL_KVER KEEL_BZIMAGE KEEL_MODROOT KEEL_BOOT_ALLOWANCE KEEL_APPEND
+	export KEEL_KVER KEEL_BZIMAGE KEEL_MODROOT KEEL_BOOT_ALLOWANCE KEEL_APPEND \
+		KEEL_KERNEL_NAME
 }
 
 # Where the build puts keel's modules for each kernel.
