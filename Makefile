@@ -7,7 +7,9 @@
 #   make C=1        the same build with sparse
 #   make deps       install the Debian packages build, demo and tests need
 #   make check      build (stock + debug kernel) and run all tests
-#   make demo       boot a VM and bring up the whole storage stack
+#   make demo       boot the SAN (initiator + two storage nodes, three VMs)
+#                   and run the whole storage stack across it
+#   make demo-single  the whole stack in one VM (quicker)
 #   make bench      keel vs in-tree benchmarks in one VM boot
 
 # Debian 12's 6.1 headers: the newest linux-headers-6.1.*-amd64 installed.
@@ -39,7 +41,7 @@ endif
 
 export KEEL_MDHDR := $(MDHDR)
 
-.PHONY: all modules clean install deps check demo bench debug-kernel \
+.PHONY: all modules clean install deps check demo demo-single bench debug-kernel \
 	md-headers help
 
 all: modules
@@ -71,6 +73,9 @@ check: deps
 
 demo: deps
 	@tools/demo.sh
+
+demo-single: deps
+	@tools/demo.sh --single
 
 bench: deps
 	@tools/bench.sh $(T)
