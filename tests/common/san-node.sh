@@ -114,7 +114,16 @@ node_storage_down() {
 }
 
 node_ini_up() {
-	local conf=/etc/multipath.conf
+	local conf=/etc/multipath.conf md s
+	# After a reboot udev may have assembled md0 from the bare SCSI paths
+	# before multipathd could claim them: stop that, md0 belongs on the
+	# multipath maps (a real initiator says AUTO -all in mdadm.conf)
+	for md in /sys/block/md*; do
+		[ -e "$md" ] || continue
+		for s in "$md"/slaves/*; do
+			case "${s##*/}" in sd*) mdadm --stop "/dev/${md##*/}" > /dev/null; break ;; esac
+		done
+	done
 	node_rxe_all || return 1
 	modprobe -a sd_mod sg || return 1
 	modprobe ib_srp reconnect_delay=5 fast_io_fail_tmo=5 dev_loss_tmo=off || return 1
