@@ -113,17 +113,27 @@ node_storage_down() {
 	return 0
 }
 
-node_ini_up() {
-	local conf=/etc/multipath.conf md s
-	# After a reboot udev may have assembled md0 from the bare SCSI paths
-	# before multipathd could claim them: stop that, md0 belongs on the
-	# multipath maps (a real initiator says AUTO -all in mdadm.conf)
+# node_md_stop_bare: stop arrays udev assembled from bare SCSI paths
+node_md_stop_bare() {
+	local md s
 	for md in /sys/block/md*; do
 		[ -e "$md" ] || continue
 		for s in "$md"/slaves/*; do
 			case "${s##*/}" in sd*) mdadm --stop "/dev/${md##*/}" > /dev/null; break ;; esac
 		done
 	done
+}
+
+node_ini_up() {
+	local conf=/etc/multipath.conf
+	# md0's members appear as bare SCSI paths first: udev's incremental
+	# assembly must leave them to multipathd (after a reboot it grabbed
+	# them and no map could be built), so no auto-assembly here, as on
+	# any host whose arrays sit on multipath (this guest's /etc is a
+	# scratch overlay)
+	mkdir -p /etc/mdadm
+	echo "AUTO -all" > /etc/mdadm/mdadm.conf
+	node_md_stop_bare
 	node_rxe_all || return 1
 	modprobe -a sd_mod sg || return 1
 	modprobe ib_srp reconnect_delay=5 fast_io_fail_tmo=5 dev_loss_tmo=off || return 1
@@ -175,6 +185,7 @@ node_ini_login() {
 # node_ini_maps N [SECS]: N multipath maps, every path of each active
 node_ini_maps() {
 	local n=$1 end=$((SECONDS + ${2:-60})) maps
+	node_md_stop_bare
 	multipathd reconfigure > /dev/null 2>&1
 	while :; do
 		maps=$(dmsetup ls --target multipath 2> /dev/null | awk '{ print $1 }' | sort)
