@@ -212,7 +212,10 @@ node_md_up() {
 		return 0
 	fi
 	if mdadm --examine "${devs[0]}" > /dev/null 2>&1; then
-		mdadm --assemble /dev/md0 --run "${devs[@]}"
+		# assembled arrays start auto-read-only and would keep the
+		# resync their bitmap asks for pending until the first write
+		mdadm --assemble /dev/md0 --run "${devs[@]}" &&
+			mdadm --readwrite /dev/md0
 	else
 		# 1 MiB bitmap chunks: a re-add copies what changed, at that grain
 		mdadm --create /dev/md0 --run --level=1 --raid-devices=2 \
