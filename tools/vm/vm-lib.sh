@@ -93,7 +93,11 @@ vm_slots_take() {
 		for i in $(seq "$slots"); do
 			if [ $got -eq 0 ]; then
 				exec 8>"/var/lock/keel-vm.$i.lock"
-				flock -n 8 && { got=1; continue; }
+				if flock -n 8; then
+					got=1
+					[ "$want" -le 1 ] && break
+					continue
+				fi
 				exec 8>&-
 			else
 				exec 9>"/var/lock/keel-vm.$i.lock"
