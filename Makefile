@@ -2,7 +2,8 @@
 #
 # keel top-level Makefile.
 #
-#   make            build every keel module present for KDIR
+#   make            build keel's modules for every installed supported
+#                   kernel (6.1, 6.12); KVER= or KDIR= picks one
 #   make install    install into /lib/modules/<ver>/updates and run depmod
 #   make C=1        the same build with sparse
 #   make deps       install the Debian packages build, demo and tests need
@@ -12,12 +13,25 @@
 #   make demo-single  the whole stack in one VM (quicker)
 #   make bench      keel vs in-tree benchmarks in one VM boot
 
-# Debian 12's 6.1 headers: the newest linux-headers-6.1.*-amd64 installed.
-STOCK_HDRS := $(lastword $(sort $(wildcard /usr/src/linux-headers-6.1.*-amd64)))
+# The kernels keel supports: Debian's 6.1 and 6.12 (the newest
+# linux-headers-<series>.*-amd64 installed of each).
+SERIES := 6.1 6.12
+hdrs_of = $(lastword $(sort $(wildcard /usr/src/linux-headers-$(1).*-amd64)))
+STOCK_HDRS := $(call hdrs_of,6.1)
 STOCK_KVER := $(patsubst linux-headers-%,%,$(notdir $(STOCK_HDRS)))
 
+# KDIR= or KVER= picks one kernel (DKMS does); without either, `make`
+# builds in place for the running kernel (else 6.1) and then, under
+# build/<series>/, for every other supported kernel whose headers are
+# installed.
+ifneq ($(KVER)$(KDIR),)
+  ONE_KERNEL := 1
+endif
 ifeq ($(origin KDIR),undefined)
-  ifneq ($(wildcard /lib/modules/$(shell uname -r)/build/Makefile),)
+  ifneq ($(KVER),)
+    KDIR := $(firstword $(patsubst %/Makefile,%,$(wildcard \
+	/lib/modules/$(KVER)/build/Makefile /usr/src/linux-headers-$(KVER)/Makefile)))
+  else ifneq ($(wildcard /lib/modules/$(shell uname -r)/build/Makefile),)
     KDIR := /lib/modules/$(shell uname -r)/build
   else
     KDIR := $(STOCK_HDRS)
@@ -25,8 +39,11 @@ ifeq ($(origin KDIR),undefined)
 endif
 # Debian's headers carry the upstream version (6.1.192) in kernel.release;
 # the release modules install under is UTS_RELEASE (6.1.0-56-amd64).
+ifeq ($(KVER),)
 KVER = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"$$/\1/p' \
 	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+endif
+kver_series = $(shell echo '$(1)' | sed -n 's/^\([0-9]*\.[0-9]*\).*/\1/p')
 
 BUILD := $(CURDIR)/build
 
@@ -50,6 +67,17 @@ modules: md-headers
 	@test -n "$(KDIR)" -a -f "$(KDIR)/Makefile" || { \
 		echo "keel: no kernel build tree (KDIR='$(KDIR)'); run 'make deps'" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+	@mkdir -p $(BUILD) && echo "$(KVER)" > $(BUILD)/inplace-kver
+ifeq ($(ONE_KERNEL),)
+	@set -e; for s in $(filter-out $(call kver_series,$(KVER)),$(SERIES)); do \
+		h=$$(ls -d /usr/src/linux-headers-$$s.*-amd64 2>/dev/null | sort -V | tail -1); \
+		[ -n "$$h" ] || continue; \
+		k=$${h#/usr/src/linux-headers-}; \
+		echo "keel: building for $$k in build/$$s"; \
+		tools/md-headers.sh "$$h" "$(BUILD)/md-headers/$$k"; \
+		tools/build-tree.sh "$(BUILD)/$$s" "$$h" "$(BUILD)/md-headers/$$k" -s; \
+	done
+endif
 
 md-headers:
 ifneq ($(wildcard raid1/Kbuild),)

@@ -26,6 +26,7 @@
  * linux-source (see mpath/Kbuild and Documentation/mpath.rst).
  */
 #include "dm-uevent.h"
+#include "mpath_compat.h"
 #include "mpath_path_selector.h"
 
 #define DM_MSG_PREFIX "multipath"

@@ -9,6 +9,8 @@
  * Messages are refused with -EBUSY while the map is suspended and are
  * serialised against postsuspend by msg_lock.
  */
+#include <linux/blkdev.h>
+#include <linux/kdev_t.h>
 #include <linux/string.h>
 
 #include "mpath.h"
@@ -64,15 +66,37 @@ static int mp_msg_bypass(struct mp_map *m, const char *arg, bool on)
 	return 0;
 }
 
+/*
+ * The device a fail_path/reinstate_path message names, as a dev_t: either
+ * "major:minor" or a block device path. Deliberately not dm_get_device():
+ * that adds the device to the live table's device list (unlocked against
+ * the table's own users) and opens it, only to compare it and put it back.
+ * 6.12's dm core exports dm_devt_from_path() for this; lookup_bdev() is
+ * what it does and exists on 6.1 as well.
+ */
+static int mp_msg_devt(const char *name, dev_t *devt)
+{
+	unsigned int maj, min;
+	char extra;
+
+	if (sscanf(name, "%u:%u%c", &maj, &min, &extra) == 2) {
+		*devt = MKDEV(maj, min);
+		if (MAJOR(*devt) != maj || MINOR(*devt) != min)
+			return -EOVERFLOW;
+		return 0;
+	}
+	return lookup_bdev(name, devt);
+}
+
 static int mp_msg_path(struct dm_target *ti, const char *dev_name, int (*act)(struct mp_path *p))
 {
 	struct mp_map *m = ti->private;
-	struct dm_dev *dev;
 	struct mp_group *g;
 	struct mp_path *p;
+	dev_t devt;
 	int r;
 
-	r = dm_get_device(ti, dev_name, dm_table_get_mode(ti->table), &dev);
+	r = mp_msg_devt(dev_name, &devt);
 	if (r) {
 		DMWARN("message: error getting device %s", dev_name);
 		return r;
@@ -81,9 +105,8 @@ static int mp_msg_path(struct dm_target *ti, const char *dev_name, int (*act)(st
 	r = -EINVAL;
 	list_for_each_entry(g, &m->groups, node)
 		list_for_each_entry(p, &g->paths, node)
-			if (p->dev == dev)
+			if (p->dev->bdev->bd_dev == devt)
 				r = act(p);
-	dm_put_device(ti, dev);
 	return r;
 }
 

@@ -29,6 +29,7 @@
 #include <scsi/srp.h>
 #include <target/target_core_base.h>
 #include "srpt_wire.h"
+#include "srpt_compat.h"
 
 /* Limits; the values match the in-tree driver so that tools see the same. */
 #define SRPT_RQ_DEPTH_MAX	128	/* credits and tags per channel */

@@ -16,7 +16,7 @@
 #include <linux/inet.h>
 #include <linux/socket.h>
 #include <linux/dma-direction.h>
-#include <asm/unaligned.h>
+#include "srpt_compat.h"
 #include <net/net_namespace.h>
 #include <scsi/scsi_common.h>
 #include <scsi/scsi_proto.h>

@@ -12,7 +12,6 @@
 #include <target/target_core_fabric.h>
 #include "srpt.h"
 
-
 static char *srpt_tpg_wwn(struct se_portal_group *se_tpg)
 {
 	return container_of(se_tpg, struct srpt_tpg, se_tpg)->pname->name;
@@ -86,4 +85,5 @@ const struct target_core_fabric_ops srpt_fabric_ops = {
 	.tfc_discovery_attrs		= srpt_discovery_attrs,
 	.tfc_wwn_attrs			= srpt_wwn_attrs,
 	.tfc_tpg_attrib_attrs		= srpt_tpg_attrib_attrs,
+	SRPT_SUBMIT_TYPE_OPS
 };

@@ -21,6 +21,7 @@
 #include <linux/spinlock.h>
 #include <target/target_core_base.h>
 #include <target/target_core_backend.h>
+#include "vdisk_compat.h"
 
 /* What the in-tree backend reports as INQUIRY revision; keep it. */
 #define VDISK_INQUIRY_REV	"4.0"
@@ -124,7 +125,7 @@ struct vdisk_plug {
  * @dev: LIO's device; VDISK_DEV() goes back from it
  * @bdev: the backing block device, open from "enable" until destroy;
  *        NULL before (the attributes test it to tell the two apart)
- * @mode: how @bdev was opened
+ * @claim: what closing @bdev needs (vdisk_compat.h)
  * @bs: bio set, front pad holding struct vdisk_bio
  * @bs_ready: @bs is initialised
  * @plugs: per-CPU plugs, see struct vdisk_plug
@@ -148,7 +149,7 @@ struct vdisk_plug {
 struct vdisk_dev {
 	struct se_device dev;
 	struct block_device *bdev;
-	fmode_t mode;
+	struct vdisk_claim claim;
 	struct bio_set bs;
 	bool bs_ready;
 	struct vdisk_plug __percpu *plugs;

@@ -14,7 +14,6 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <scsi/scsi_proto.h>
-#include <asm/unaligned.h>
 
 #include "vdisk.h"
 
@@ -222,7 +221,7 @@ static sense_reason_t vdisk_inquiry_b1(struct se_cmd *cmd)
 	return vdisk_inquiry_reply(cmd, buf, sizeof(buf));
 }
 
-static struct sbc_ops vdisk_sbc_ops = {
+static struct exec_cmd_ops vdisk_exec_cmd_ops = {
 	.execute_rw		= vdisk_execute_rw,
 	.execute_sync_cache	= vdisk_sync_cache,
 	.execute_write_same	= vdisk_write_same,
@@ -277,7 +276,7 @@ sense_reason_t vdisk_parse_cdb(struct se_cmd *cmd)
 	if (unlikely(vd->readonly) && vdisk_cdb_writes(cdb))
 		return TCM_WRITE_PROTECTED;
 
-	ret = sbc_parse_cdb(cmd, &vdisk_sbc_ops);
+	ret = sbc_parse_cdb(cmd, &vdisk_exec_cmd_ops);
 	if (ret || cdb[0] != INQUIRY)
 		return ret;
 

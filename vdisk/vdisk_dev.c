@@ -63,7 +63,7 @@ void vdisk_destroy_device(struct se_device *dev)
 	struct vdisk_dev *vd = VDISK_DEV(dev);
 
 	if (vd->bdev) {
-		blkdev_put(vd->bdev, vd->mode);
+		vdisk_bdev_close(vd->bdev, &vd->claim);
 		vd->bdev = NULL;
 	}
 	if (vd->bs_ready) {
@@ -206,21 +206,20 @@ int vdisk_set_write_through(struct vdisk_dev *vd, bool on)
 static int vdisk_setup_pi(struct vdisk_dev *vd)
 {
 	struct se_dev_attrib *da = &vd->dev.dev_attrib;
-	struct blk_integrity *bi = bdev_get_integrity(vd->bdev);
-	const char *name;
 
-	if (!bi || !bi->profile)
-		return 0;
-	name = bi->profile->name;
-	if (!strcmp(name, "T10-DIF-TYPE1-CRC")) {
+	switch (vdisk_pi_kind(bdev_get_integrity(vd->bdev))) {
+	case VDISK_PI_TYPE1_CRC:
 		da->pi_prot_type = TARGET_DIF_TYPE1_PROT;
-	} else if (!strcmp(name, "T10-DIF-TYPE3-CRC")) {
+		break;
+	case VDISK_PI_TYPE3_CRC:
 		da->pi_prot_type = TARGET_DIF_TYPE3_PROT;
-	} else if (!strcmp(name, "T10-DIF-TYPE1-IP") ||
-		   !strcmp(name, "T10-DIF-TYPE3-IP")) {
-		pr_err("%s: integrity profile %s (IP checksum) cannot be exported\n",
-		       vd->path, name);
+		break;
+	case VDISK_PI_IP:
+		pr_err("%s: T10-PI with an IP checksum cannot be exported\n",
+		       vd->path);
 		return -EOPNOTSUPP;
+	case VDISK_PI_NONE:
+		break;
 	}
 	if (da->pi_prot_type) {
 		if (vd->blocksize &&
@@ -273,12 +272,9 @@ int vdisk_configure_device(struct se_device *dev)
 		goto out;
 	vd->bs_ready = true;
 
-	vd->mode = FMODE_READ | FMODE_EXCL;
 	if (vd->readonly)
 		dev->dev_flags |= DF_READ_ONLY;
-	else
-		vd->mode |= FMODE_WRITE;
-	bdev = blkdev_get_by_path(vd->path, vd->mode, vd);
+	bdev = vdisk_bdev_open(vd->path, !vd->readonly, vd, &vd->claim);
 	if (IS_ERR(bdev)) {
 		ret = PTR_ERR(bdev);
 		pr_err("cannot open %s: %d\n", vd->path, ret);
@@ -308,7 +304,7 @@ int vdisk_configure_device(struct se_device *dev)
 	da->hw_block_size = bs;
 	max_bytes = (u64)queue_max_hw_sectors(q) << SECTOR_SHIFT;
 	da->hw_max_sectors = min_t(u64, max_bytes / bs, U32_MAX);
-	da->max_bytes_per_io = min_t(u64, max_bytes, rounddown(U32_MAX, 4096));
+	vdisk_set_max_bytes_per_io(da, min_t(u64, max_bytes, rounddown(U32_MAX, 4096)));
 	da->hw_queue_depth = q->nr_requests;
 	da->block_size = bs;
 
@@ -333,7 +329,7 @@ int vdisk_configure_device(struct se_device *dev)
 	return 0;
 
 out_put:
-	blkdev_put(bdev, vd->mode);
+	vdisk_bdev_close(bdev, &vd->claim);
 	vd->bdev = NULL;
 	da->pi_prot_type = 0;
 	da->hw_pi_prot_type = 0;

@@ -75,7 +75,7 @@ void vdisk_map_status(blk_status_t sts, enum vdisk_io_kind kind,
 	case BLK_STS_TARGET:
 		vdisk_set_sense(m, HARDWARE_ERROR, 0x44, 0x00, false, comm);
 		break;
-	case BLK_STS_NEXUS:
+	case BLK_STS_RESV_CONFLICT:
 		m->reason = TCM_RESERVATION_CONFLICT;
 		break;
 	case BLK_STS_NOTSUPP:
@@ -84,10 +84,11 @@ void vdisk_map_status(blk_status_t sts, enum vdisk_io_kind kind,
 	case BLK_STS_RESOURCE:
 	case BLK_STS_DEV_RESOURCE:
 	case BLK_STS_AGAIN:
-	case BLK_STS_ZONE_RESOURCE:
 		m->reason = TCM_LUN_BUSY;
 		break;
 	default:
+		if (vdisk_sts_zone_busy(sts))
+			m->reason = TCM_LUN_BUSY;
 		/* TIMEOUT, TRANSPORT, OFFLINE, DM_REQUEUE, unknown */
 		break;
 	}

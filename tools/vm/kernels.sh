@@ -6,23 +6,30 @@
 
 keel_root=${keel_root:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 
-# The Debian 6.1 kernel: newest /boot/vmlinuz-6.1.*-amd64.
-keel_stock_kver() {
+# keel_series_kver SERIES: the newest Debian kernel of SERIES (6.1, 6.12)
+# in /boot, e.g. 6.12.118+deb12-amd64.
+keel_series_kver() {
 	local v
-	v=$(ls /boot/vmlinuz-6.1.*-amd64 2>/dev/null | sort -V | tail -1)
+	v=$(ls /boot/vmlinuz-"$1".*-amd64 2>/dev/null | sort -V | tail -1)
 	v=${v#/boot/vmlinuz-}
 	[ -n "$v" ] && echo "$v"
 }
 
-# keel_kernel_select stock|debug: sets KEEL_KVER KEEL_BZIMAGE KEEL_MODROOT
+# The Debian 6.1 kernel ("stock").
+keel_stock_kver() {
+	keel_series_kver 6.1
+}
+
+# keel_kernel_select stock|6.1|6.12|debug: sets KEEL_KVER KEEL_BZIMAGE KEEL_MODROOT
 # KEEL_BOOT_ALLOWANCE KEEL_APPEND KEEL_KERNEL_NAME.
 keel_kernel_select() {
-	local dir
+	local dir series
 	KEEL_KERNEL_NAME=$1
 	case "$1" in
-	stock)
-		KEEL_KVER=$(keel_stock_kver) || {
-			echo "keel: no Debian 6.1 kernel in /boot (make deps)" >&2
+	stock|6.1|6.12)
+		series=${1/stock/6.1}
+		KEEL_KVER=$(keel_series_kver "$series") || {
+			echo "keel: no Debian $series kernel in /boot (make deps)" >&2
 			return 1
 		}
 		KEEL_BZIMAGE=/boot/vmlinuz-$KEEL_KVER
@@ -43,7 +50,7 @@ keel_kernel_select() {
 		KEEL_APPEND="kmemleak=on"
 		;;
 	*)
-		echo "keel: unknown kernel '$1' (stock|debug)" >&2
+		echo "keel: unknown kernel '$1' (stock|6.1|6.12|debug)" >&2
 		return 1
 		;;
 	esac
@@ -51,12 +58,22 @@ keel_kernel_select() {
 		KEEL_KERNEL_NAME
 }
 
-# Where the build puts keel's modules for each kernel.
+# Where the build puts keel's modules for each kernel: `make` builds in
+# the checkout for one kernel (build/inplace-kver says which) and under
+# build/<series>/ for the others; the debug kernel's are in build/debug.
 keel_module_dir() {
+	local kver series
 	case "$1" in
-	stock) echo "$keel_root" ;;
-	debug) echo "$keel_root/build/debug" ;;
+	debug) echo "$keel_root/build/debug"; return ;;
+	stock) series=6.1 ;;
+	*) series=$1 ;;
 	esac
+	kver=$(keel_series_kver "$series")
+	if [ "$(cat "$keel_root/build/inplace-kver" 2>/dev/null)" = "$kver" ]; then
+		echo "$keel_root"
+	else
+		echo "$keel_root/build/$series"
+	fi
 }
 
 keel_built_modules() {

@@ -28,7 +28,7 @@
 #include <linux/module.h>
 #include <linux/random.h>
 #include <linux/etherdevice.h>
-#include <asm/unaligned.h>
+#include "srpt_compat.h"
 #include <rdma/ib_verbs.h>
 #include <rdma/ib_cm.h>
 #include <rdma/ib_cache.h>
