@@ -70,12 +70,9 @@ modules: md-headers
 	@mkdir -p $(BUILD) && echo "$(KVER)" > $(BUILD)/inplace-kver
 ifeq ($(ONE_KERNEL),)
 	@set -e; for s in $(filter-out $(call kver_series,$(KVER)),$(SERIES)); do \
-		h=$$(ls -d /usr/src/linux-headers-$$s.*-amd64 2>/dev/null | sort -V | tail -1); \
-		[ -n "$$h" ] || continue; \
-		k=$${h#/usr/src/linux-headers-}; \
-		echo "keel: building for $$k in build/$$s"; \
-		tools/md-headers.sh "$$h" "$(BUILD)/md-headers/$$k"; \
-		tools/build-tree.sh "$(BUILD)/$$s" "$$h" "$(BUILD)/md-headers/$$k" -s; \
+		ls -d /usr/src/linux-headers-$$s.*-amd64 >/dev/null 2>&1 || continue; \
+		echo "keel: building for $$s in build/$$s"; \
+		tools/build-series.sh $$s -s; \
 	done
 endif
 

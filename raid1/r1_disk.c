@@ -63,7 +63,7 @@ void r1_error(struct mddev *mddev, struct md_rdev *rdev)
 	       test_bit(In_sync, &rdev->flags);
 	if (last)
 		set_bit(MD_BROKEN, &mddev->flags);
-	if (last && !mddev->fail_last_dev) {
+	if (last && !r1_fail_last_dev(mddev)) {
 		/* keep the only copy; recovery cannot help either */
 		conf->recovery_disabled = mddev->recovery_disabled;
 		spin_unlock_irqrestore(&conf->lock, irqf);
@@ -158,11 +158,12 @@ int r1_add_disk(struct mddev *mddev, struct md_rdev *rdev)
 {
 	struct r1_array *conf = mddev->private;
 	int lo = 0, hi = conf->nlegs - 1, prev = rdev->saved_raid_disk, i;
+	int err;
 
 	/* recovery onto a spare is known to fail (read faults) */
 	if (conf->recovery_disabled == mddev->recovery_disabled)
 		return -EBUSY;
-	if (md_integrity_add_rdev(rdev, mddev) != 0)
+	if (r1_integrity_add_rdev(mddev, rdev) != 0)
 		return -ENXIO;
 
 	if (rdev->raid_disk >= 0) {
@@ -180,9 +181,9 @@ int r1_add_disk(struct mddev *mddev, struct md_rdev *rdev)
 		struct r1_leg *spare = &conf->legs[conf->nlegs + i];
 
 		if (!leg->rdev) {
-			if (mddev->gendisk)
-				disk_stack_limits(mddev->gendisk, rdev->bdev,
-						  (sector_t)rdev->data_offset << 9);
+			err = r1_stack_new_rdev(mddev, rdev);
+			if (err)
+				return err;
 			/* a recent member only needs the dirty chunks */
 			if (prev < 0)
 				conf->fullsync = true;
@@ -233,7 +234,7 @@ int r1_remove_disk(struct mddev *mddev, struct md_rdev *rdev)
 
 	WRITE_ONCE(leg->rdev, NULL);
 	/* wait for lockless readers that may have picked up the pointer */
-	if (!test_bit(RemoveSynchronized, &rdev->flags))
+	if (r1_remove_needs_grace(rdev))
 		synchronize_rcu();
 	if (atomic_read(&rdev->nr_pending) > 0) {
 		/* somebody picked it up meanwhile */

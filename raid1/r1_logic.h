@@ -14,6 +14,7 @@
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 #include <linux/hash.h>
+#include <linux/time64.h>
 
 /*
  * The array is cut into 64 MiB "units". Resync raises a fence on one

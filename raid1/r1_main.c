@@ -2,9 +2,10 @@
 /*
  * keel raid1: the md "raid1" personality (RAID level 1, mirroring).
  *
- * A drop-in for the in-tree raid1.ko of Linux 6.1: same personality name,
- * level and module aliases, so md core, mdadm, initramfs and dm-raid use
- * it unchanged. This file holds the personality table and the array's
+ * A drop-in for the in-tree raid1.ko of Debian's Linux 6.1 and 6.12 (the
+ * API differences live in r1_compat.h): same personality name, level and
+ * module aliases, so md core, mdadm, initramfs and dm-raid use it
+ * unchanged. This file holds the personality table and the array's
  * life cycle (run, free, status, size, resize, quiesce, takeover).
  */
 /* "md/raid1:<array>: ..." as in-tree md prints it */
@@ -150,7 +151,6 @@ static void r1_free(struct mddev *mddev, void *priv)
 static int r1_run(struct mddev *mddev)
 {
 	struct r1_array *conf;
-	struct md_rdev *rdev;
 	int i, err;
 
 	int working = 0;
@@ -167,7 +167,7 @@ static int r1_run(struct mddev *mddev)
 			mdname(mddev));
 		return -EOPNOTSUPP;
 	}
-	err = mddev_init_writes_pending(mddev);
+	err = r1_init_writes_pending(mddev);
 	if (err < 0)
 		return -ENOMEM;
 
@@ -189,26 +189,20 @@ static int r1_run(struct mddev *mddev)
 	if (!working) {
 		pr_warn("%s: no in-sync device, cannot start\n",
 			mdname(mddev));
-		md_unregister_thread(&conf->thread);
-		mddev->private = NULL;
-		r1_destroy(conf);
-		return -EINVAL;
+		err = -EINVAL;
+		goto fail;
 	}
 	mddev->degraded = conf->nlegs - working;
 	/* with a single copy there is nothing to resync against */
 	if (working == 1)
-		mddev->recovery_cp = MaxSector;
+		r1_set_resync_offset(mddev, MaxSector);
 
-	if (mddev->gendisk) {
-		rdev_for_each(rdev, mddev)
-			disk_stack_limits(mddev->gendisk, rdev->bdev,
-					  (sector_t)rdev->data_offset << 9);
-	}
-	/* write-zeroes is not mirrored: make the block layer emulate it */
-	if (mddev->queue)
-		blk_queue_max_write_zeroes_sectors(mddev->queue, 0);
+	/* members' limits; write-zeroes is not mirrored, so it is emulated */
+	err = r1_set_limits(mddev);
+	if (err)
+		goto fail;
 
-	if (mddev->recovery_cp != MaxSector)
+	if (r1_resync_offset(mddev) != MaxSector)
 		pr_info("%s: array was not shut down cleanly, resyncing\n",
 			mdname(mddev));
 	pr_info("%s: running with %d of %d legs in sync\n",
@@ -216,8 +210,7 @@ static int r1_run(struct mddev *mddev)
 
 	/* raid1d now belongs to md */
 	mddev->private = conf;
-	mddev->thread = conf->thread;
-	conf->thread = NULL;
+	r1_adopt_thread(mddev, &conf->thread);
 	set_bit(MD_FAILFAST_SUPPORTED, &mddev->flags);
 	md_set_array_sectors(mddev, r1_size(mddev, 0, 0));
 
@@ -226,7 +219,13 @@ static int r1_run(struct mddev *mddev)
 		r1_stats_add(conf);
 		return 0;
 	}
-	md_unregister_thread(&mddev->thread);
+	r1_unregister_md_thread(mddev);
+	mddev->private = NULL;
+	r1_destroy(conf);
+	return err;
+
+fail:
+	r1_unregister_thread(mddev, &conf->thread);
 	mddev->private = NULL;
 	r1_destroy(conf);
 	return err;
@@ -255,21 +254,20 @@ static int r1_resize(struct mddev *mddev, sector_t sectors)
 {
 	sector_t size = r1_size(mddev, sectors, 0);
 	sector_t old = mddev->dev_sectors;
-	int err = 0;
+	int err;
 
 	/* user space fixed the array size: it may not shrink under it */
 	if (mddev->external_size && size < mddev->array_sectors)
 		return -EINVAL;
-	if (mddev->bitmap)
-		err = md_bitmap_resize(mddev->bitmap, size, 0, 0);
+	err = r1_bitmap_resize(mddev, size);
 	if (err)
 		return err;
 	md_set_array_sectors(mddev, size);
 	mddev->resync_max_sectors = sectors;
 	mddev->dev_sectors = sectors;
 	/* growing: everything past the old end must be synced */
-	if (sectors > old && mddev->recovery_cp > old) {
-		mddev->recovery_cp = old;
+	if (sectors > old && r1_resync_offset(mddev) > old) {
+		r1_set_resync_offset(mddev, old);
 		set_bit(MD_RECOVERY_NEEDED, &mddev->recovery);
 	}
 	return 0;

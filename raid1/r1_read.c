@@ -98,7 +98,7 @@ static bool r1_choose_read(struct r1_array *conf, struct r1_req *retry,
 	struct r1_cand cand[R1_MAX_CANDS];
 	struct md_rdev *who[R1_MAX_CANDS];
 	int slot_of[R1_MAX_CANDS];
-	bool first_only = mddev->recovery_cp < sector + sectors;
+	bool first_only = r1_resync_offset(mddev) < sector + sectors;
 	u64 now = r1_now();
 	struct r1_pick pick;
 	int i, n = 0, readable = 0;
@@ -311,15 +311,14 @@ static struct bio *r1_fast_read_clone(struct r1_array *conf, struct bio *bio,
 	struct r1_read *rd = container_of(clone, struct r1_read, clone);
 
 	rd->conf = conf;
-	rd->master = bio;
 	rd->sector = bio->bi_iter.bi_sector;
 	rd->sectors = ch->sectors;
 	rd->issued = ch->now;
 	rd->slot = ch->slot;
 	rd->failfast = ch->failfast;
-	rd->acct_on = blk_queue_io_stat(bio->bi_bdev->bd_disk->queue);
-	if (rd->acct_on)
-		rd->acct = bio_start_io_acct(bio);
+	/* may swap in md's accounting clone as the bio to complete */
+	rd->acct_on = r1_io_acct_start(conf->mddev, &bio, &rd->acct);
+	rd->master = bio;
 	clone->bi_end_io = r1_fast_read_endio;
 	clone->bi_private = rd;
 	return clone;
@@ -343,10 +342,8 @@ static struct bio *r1_retry_read_clone(struct r1_array *conf, struct bio *bio,
 	if (ch->failfast)
 		set_bit(R1F_FAILFAST, &rq->flags);
 	if (!test_bit(R1F_ACCT, &rq->flags) &&
-	    blk_queue_io_stat(bio->bi_bdev->bd_disk->queue)) {
-		rq->acct = bio_start_io_acct(bio);
+	    r1_io_acct_retry(mddev, bio, &rq->acct))
 		set_bit(R1F_ACCT, &rq->flags);
-	}
 	clone = bio_alloc_clone(rdev->bdev, bio, GFP_NOIO | __GFP_HIGH,
 				&mddev->bio_set);
 	rq->bios[ch->slot] = clone;
@@ -403,9 +400,8 @@ void r1_read_request(struct mddev *mddev, struct bio *bio, int sectors,
 	rdev = conf->legs[ch.slot].rdev;
 
 	/* A write-mostly leg may still be behind on writes already acked. */
-	if (test_bit(WriteMostly, &rdev->flags) && mddev->bitmap)
-		wait_event(mddev->bitmap->behind_wait,
-			   !atomic_read(&mddev->bitmap->behind_writes));
+	if (test_bit(WriteMostly, &rdev->flags))
+		r1_wait_behind_writes(mddev);
 
 	if (ch.sectors < bio_sectors(bio)) {
 		struct bio *head = bio_split(bio, ch.sectors, gfp,

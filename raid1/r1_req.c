@@ -155,7 +155,7 @@ bool r1_make_request(struct mddev *mddev, struct bio *bio)
 		r1_read_request(mddev, bio, len, NULL);
 		return true;
 	}
-	if (!md_write_start(mddev, bio))
+	if (!r1_write_start(mddev, bio))
 		return false;
 	if (!r1_write_request(mddev, bio, len))
 		md_write_end(mddev);

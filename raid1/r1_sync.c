@@ -16,7 +16,7 @@
  *
  * Each block raises a fence in the gate for its unit, so normal writes to
  * that unit wait until the block is written. The bitmap tells which
- * chunks need work at all (md_bitmap_start_sync()).
+ * chunks need work at all (r1_bitmap_start_sync()).
  */
 /* "md/raid1:<array>: ..." as in-tree md prints it */
 #define pr_fmt(fmt) "md/" KBUILD_MODNAME ":" fmt
@@ -150,7 +150,7 @@ static void r1_sync_keep_bits(struct mddev *mddev, struct r1_req *rq)
 	long left = rq->sectors;
 
 	while (left > 0) {
-		md_bitmap_end_sync(mddev->bitmap, pos, &blocks, 1);
+		r1_bitmap_end_sync(mddev, pos, &blocks);
 		pos += blocks;
 		left -= blocks;
 	}
@@ -234,7 +234,7 @@ static void r1_sync_rearm(struct r1_array *conf, struct r1_req *rq, int i)
 	for (p = 0; left > 0; p++) {
 		int len = min_t(int, left, PAGE_SIZE);
 
-		bio_add_page(b, set->page[p], len, 0);
+		r1_bio_add_sized(b, set->page[p], len);
 		left -= len;
 	}
 }
@@ -545,20 +545,22 @@ static void r1_sync_plan(struct r1_array *conf, struct r1_req *rq,
 }
 
 /**
- * r1_sync_request() - md's sync_request: resync one block at @sector_nr
+ * r1_sync_range() - md's sync_request: resync one block at @sector_nr
  * @mddev: array
  * @sector_nr: position
+ * @max_sector: end of the pass (the member size; r1_sync_request() in
+ *              r1_compat.h supplies it where md does not)
  * @skipped: set when the returned sectors were skipped, not synced
  *
  * Return: sectors handled, 0 to stop.
  */
-sector_t r1_sync_request(struct mddev *mddev, sector_t sector_nr,
-			 int *skipped)
+sector_t r1_sync_range(struct mddev *mddev, sector_t sector_nr,
+		       sector_t max_sector, int *skipped)
 {
 	struct r1_array *conf = mddev->private;
 	bool requested = test_bit(MD_RECOVERY_REQUESTED, &mddev->recovery);
 	struct r1_sync_plan pl = { .src = -1 };
-	sector_t max_sector = mddev->dev_sectors, blocks = 0, done = 0;
+	sector_t blocks = 0, done = 0;
 	unsigned int bucket = r1_bucket(sector_nr);
 	struct r1_req *rq;
 	int i, p;
@@ -569,22 +571,21 @@ sector_t r1_sync_request(struct mddev *mddev, sector_t sector_nr,
 	if (sector_nr >= max_sector) {
 		/* end of the pass (complete or aborted) */
 		if (mddev->curr_resync < max_sector)
-			md_bitmap_end_sync(mddev->bitmap, mddev->curr_resync,
-					   &blocks, 1);
+			r1_bitmap_end_sync(mddev, mddev->curr_resync, &blocks);
 		else
 			conf->fullsync = false;
-		md_bitmap_close_sync(mddev->bitmap);
+		r1_bitmap_close_sync(mddev);
 		r1_sync_stop(conf);
 		return 0;
 	}
 
-	if (!mddev->bitmap && mddev->recovery_cp == MaxSector &&
+	if (!mddev->bitmap && r1_resync_offset(mddev) == MaxSector &&
 	    !requested && !conf->fullsync) {
 		/* nothing can be out of sync */
 		*skipped = 1;
 		return max_sector - sector_nr;
 	}
-	if (!md_bitmap_start_sync(mddev->bitmap, sector_nr, &blocks, 1) &&
+	if (!r1_bitmap_start_sync(mddev, sector_nr, &blocks, true) &&
 	    !conf->fullsync && !requested) {
 		/* clean chunk(s) */
 		*skipped = 1;
@@ -594,7 +595,7 @@ sector_t r1_sync_request(struct mddev *mddev, sector_t sector_nr,
 	/* let waiting normal IO in before fencing its unit again */
 	if (atomic_read(&conf->gate.blocked[bucket]))
 		schedule_timeout_uninterruptible(1);
-	md_bitmap_cond_end_sync(mddev->bitmap, sector_nr, false);
+	r1_bitmap_cond_end_sync(mddev, sector_nr, false);
 
 	if (r1_gate_raise(&conf->gate, bucket, &mddev->recovery,
 			  MD_RECOVERY_INTR))
@@ -657,8 +658,8 @@ sector_t r1_sync_request(struct mddev *mddev, sector_t sector_nr,
 		if (!len)
 			break;
 		if (!blocks) {
-			if (!md_bitmap_start_sync(mddev->bitmap, sector_nr,
-						  &blocks, pl.degraded) &&
+			if (!r1_bitmap_start_sync(mddev, sector_nr, &blocks,
+						  pl.degraded) &&
 			    !conf->fullsync && !requested)
 				break;
 			if ((len >> 9) > blocks)
@@ -670,7 +671,7 @@ sector_t r1_sync_request(struct mddev *mddev, sector_t sector_nr,
 			if (!bio->bi_end_io)
 				continue;
 			set = bio->bi_private;
-			bio_add_page(bio, set->page[p], len, 0);
+			r1_bio_add_sized(bio, set->page[p], len);
 		}
 		done += len >> 9;
 		sector_nr += len >> 9;

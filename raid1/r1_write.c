@@ -7,7 +7,7 @@
  * bitmap the data writes must not reach the legs before the bitmap bits
  * that cover them are on disk, so write clones are collected on the
  * caller's plug (or on conf->queued_writes, flushed by raid1d) and only
- * sent after md_bitmap_unplug(). Write-behind copies the payload so that
+ * sent after r1_bitmap_unplug(). Write-behind copies the payload so that
  * write-mostly legs may lag; write serialisation keeps overlapping writes
  * to one member in order.
  */
@@ -101,7 +101,7 @@ static bool r1_serialized(struct r1_req *rq, struct md_rdev *rdev)
 {
 	if (test_bit(R1F_BEHIND, &rq->flags))
 		return test_bit(CollisionCheck, &rdev->flags);
-	return rq->mddev->serialize_policy;
+	return r1_serialize_policy(rq->mddev);
 }
 
 /* The bitmap for this write is on disk (or there is none): send it. */
@@ -123,7 +123,7 @@ static void r1_send_write(struct bio *clone)
 
 static void r1_send_list(struct r1_array *conf, struct bio *bio)
 {
-	md_bitmap_unplug(conf->mddev->bitmap);
+	r1_bitmap_unplug(conf->mddev);
 	r1_gate_kick(&conf->gate);
 	while (bio) {
 		struct bio *next = bio->bi_next;
@@ -198,7 +198,7 @@ static void r1_issue_write(struct r1_array *conf, struct bio *clone)
 	struct blk_plug_cb *cb;
 	unsigned long flags;
 
-	if (!md_bitmap_enabled(mddev->bitmap)) {
+	if (!r1_bitmap_enabled(mddev)) {
 		r1_send_write(clone);
 		return;
 	}
@@ -218,8 +218,9 @@ static void r1_issue_write(struct r1_array *conf, struct bio *clone)
  * r1_close_write() - bitmap and md bookkeeping once all clones are done
  * @rq: the write
  *
- * Frees the write-behind copy, ends the bitmap write (bits stay set when
- * R1F_DEGRADED: some leg misses the data) and md_write_end().
+ * Frees the write-behind copy, ends the bitmap write (6.1: bits stay set
+ * when R1F_DEGRADED, some leg misses the data; 6.12: md core ends it with
+ * the master bio, see r1_bitmap_endwrite()) and md_write_end().
  * In-tree: close_write().
  */
 void r1_close_write(struct r1_req *rq)
@@ -231,7 +232,7 @@ void r1_close_write(struct r1_req *rq)
 		bio_put(rq->behind);
 		rq->behind = NULL;
 	}
-	md_bitmap_endwrite(rq->mddev->bitmap, rq->sector, rq->sectors,
+	r1_bitmap_endwrite(rq->mddev, rq->sector, rq->sectors,
 			   !test_bit(R1F_DEGRADED, &rq->flags), behind);
 	md_write_end(rq->mddev);
 }
@@ -364,7 +365,7 @@ static void r1_copy_behind(struct r1_req *rq, struct bio *bio)
 			bio_put(copy);
 			return;
 		}
-		bio_add_page(copy, page, len, 0);
+		r1_bio_add_sized(copy, page, len);
 		left -= len;
 	}
 	bio_copy_data(copy, bio);
@@ -446,21 +447,6 @@ static struct md_rdev *r1_write_targets(struct r1_array *conf,
 	return blocked;
 }
 
-/*
- * Write-behind unless over the backlog or a reader of a write-mostly leg
- * waits for the behind writes to drain. The waitqueue_active() peek is
- * racy on purpose: it only decides whether to copy the data, both
- * answers are safe.
- */
-static bool r1_behind_ok(struct mddev *mddev, struct bitmap *bitmap)
-{
-	if (atomic_read(&bitmap->behind_writes) >=
-	    mddev->bitmap_info.max_write_behind)
-		return false;
-	/* racy peek, see above */
-	return !waitqueue_active(&bitmap->behind_wait);
-}
-
 /**
  * r1_write_request() - start a write
  * @mddev: array
@@ -478,7 +464,7 @@ static bool r1_behind_ok(struct mddev *mddev, struct bitmap *bitmap)
 bool r1_write_request(struct mddev *mddev, struct bio *bio, int sectors)
 {
 	struct r1_array *conf = mddev->private;
-	struct bitmap *bitmap = mddev->bitmap;
+	bool has_bitmap = mddev->bitmap;
 	unsigned int bucket = r1_bucket(bio->bi_iter.bi_sector);
 	bool nowait = bio->bi_opf & REQ_NOWAIT;
 	struct md_rdev *blocked;
@@ -511,7 +497,7 @@ bool r1_write_request(struct mddev *mddev, struct bio *bio, int sectors)
 	}
 
 	/* A behind copy is allocated page by page into a single bio. */
-	if (has_wm && bitmap)
+	if (has_wm && has_bitmap)
 		max = min_t(int, max, BIO_MAX_VECS * (PAGE_SIZE >> 9));
 	if (max < bio_sectors(bio)) {
 		struct bio *head = bio_split(bio, max, GFP_NOIO,
@@ -524,17 +510,17 @@ bool r1_write_request(struct mddev *mddev, struct bio *bio, int sectors)
 		rq->sectors = max;
 	}
 
-	if (blk_queue_io_stat(bio->bi_bdev->bd_disk->queue)) {
-		rq->acct = bio_start_io_acct(bio);
+	/* may swap in md's accounting clone as the bio to complete */
+	if (r1_io_acct_start(mddev, &bio, &rq->acct))
 		set_bit(R1F_ACCT, &rq->flags);
-	}
+	rq->master = bio;
 	atomic_set(&rq->todo, 1);
 	atomic_set(&rq->behind_todo, 0);
 
-	/* write-behind: see r1_behind_ok() */
-	if (has_wm && bitmap && r1_behind_ok(mddev, bitmap))
+	/* write-behind: see r1_bitmap_behind_ok() */
+	if (has_wm && has_bitmap && r1_bitmap_behind_ok(mddev))
 		r1_copy_behind(rq, bio);
-	md_bitmap_startwrite(bitmap, rq->sector, rq->sectors,
+	r1_bitmap_startwrite(mddev, rq->sector, rq->sectors,
 			     test_bit(R1F_BEHIND, &rq->flags));
 
 	for (i = 0; i < r1_slots(conf); i++) {

@@ -13,6 +13,7 @@
 
 #include "md.h"
 #include "md-bitmap.h"
+#include "r1_compat.h"
 #include "r1_logic.h"
 
 #define R1_NAME			"raid1"
@@ -238,9 +239,7 @@ void r1_note_error(struct md_rdev *rdev, bool write);
 /* r1_daemon.c */
 void r1_daemon(struct md_thread *thread);
 
-/* r1_sync.c */
-sector_t r1_sync_request(struct mddev *mddev, sector_t sector_nr,
-			 int *skipped);
+/* r1_sync.c (r1_sync_range() is declared in r1_compat.h) */
 void r1_sync_block_write(struct r1_array *conf, struct r1_req *rq);
 void r1_sync_write_done(struct r1_array *conf, struct r1_req *rq);
 void r1_sync_stop(struct r1_array *conf);

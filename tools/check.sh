@@ -9,8 +9,10 @@
 #   tests/raid1/003-x  one integration test
 #   kunit | harness    only the KUnit suites / only the runner self-tests
 #
-# Environment: KERNELS="stock debug" runs the integration tests on both
-# kernels (default: stock); KEEL_NO_DEBUG=1 skips the debug kernel (and so
+# Environment: KERNELS="stock 6.12 debug" runs the integration tests on
+# each of those kernels (default: stock = Debian's 6.1; 6.12 = Debian's
+# 6.12; debug = the KASAN/lockdep 6.1; debug-6.12 = the same built from
+# linux-source-6.12); KEEL_NO_DEBUG=1 skips the debug kernel (and so
 # KUnit) for a quick loop; KEEL_SOAK=1 is passed to the tests;
 # KEEL_TIMEOUT_SCALE=N multiplies every test's time limit (soak runs);
 # KEEL_IMPL=intree runs the integration tests against the in-tree twins
@@ -91,14 +93,41 @@ area_tests() {
 }
 
 # ---- builds -------------------------------------------------------------
+# 6.1 in the checkout (the modules the stock kernel's tests load), 6.12
+# under build/6.12 when a 6.12 run is asked for.
 t0=$(date +%s)
-if make -s modules > "$res/build-stock.log" 2>&1; then
+if make -s modules KVER="$(keel_stock_kver)" > "$res/build-stock.log" 2>&1; then
 	record build/stock pass $(( $(date +%s) - t0 ))
 else
 	tail -20 "$res/build-stock.log"
 	record build/stock fail $(( $(date +%s) - t0 )) "see build-stock.log"
 	finish
 fi
+ok612=1 ok612d=1
+case " $kernels " in *" 6.12 "*)
+	t0=$(date +%s)
+	if tools/build-series.sh 6.12 -s > "$res/build-6.12.log" 2>&1; then
+		record build/6.12 pass $(( $(date +%s) - t0 ))
+	else
+		tail -20 "$res/build-6.12.log"
+		record build/6.12 fail $(( $(date +%s) - t0 )) "see build-6.12.log"
+		ok612=0
+	fi
+esac
+case " $kernels " in *" debug-6.12 "*)
+	t0=$(date +%s)
+	if ! KEEL_DEBUG_SERIES=6.12 tools/debug-kernel.sh --print > /dev/null 2>&1; then
+		echo "check: building the 6.12 debug kernel (cached afterwards; ~30 min cold)"
+	fi
+	if KEEL_DEBUG_SERIES=6.12 tools/debug-kernel.sh > "$res/build-debug-6.12-kernel.log" 2>&1 &&
+	   KEEL_DEBUG_SERIES=6.12 tools/build-debug.sh > "$res/build-debug-6.12.log" 2>&1; then
+		record build/debug-6.12 pass $(( $(date +%s) - t0 ))
+	else
+		tail -20 "$res/build-debug-6.12-kernel.log" "$res/build-debug-6.12.log" 2>/dev/null
+		record build/debug-6.12 fail $(( $(date +%s) - t0 )) "see build-debug-6.12*.log"
+		ok612d=0
+	fi
+esac
 
 need_debug=$want_kunit
 case " $kernels " in *" debug "*) need_debug=1 ;; esac
@@ -195,7 +224,7 @@ run_area() {	# run_area LABEL KERNEL TEST...
 	local label=$1 kernel=$2 total=120 t lim scale=1 runner
 	shift 2
 	# tools/vm/run-tests stretches test limits on the debug kernel
-	[ "$kernel" = debug ] && scale=${KEEL_DEBUG_TIMEOUT_SCALE:-4}
+	case "$kernel" in debug*) scale=${KEEL_DEBUG_TIMEOUT_SCALE:-4} ;; esac
 	# ... and on every kernel by KEEL_TIMEOUT_SCALE (soak runs)
 	scale=$((scale * ${KEEL_TIMEOUT_SCALE:-1}))
 	for t in "$@"; do
@@ -225,6 +254,8 @@ for kernel in $kernels; do
 	if [ "$kernel" = debug ] && [ "$debug_ok" != 1 ]; then
 		continue
 	fi
+	[ "$kernel" = 6.12 ] && [ "$ok612" != 1 ] && continue
+	[ "$kernel" = debug-6.12 ] && [ "$ok612d" != 1 ] && continue
 	if [ -n "$one_test" ]; then
 		run_area "$(basename "$(dirname "$one_test")")" "$kernel" "$one_test"
 		continue

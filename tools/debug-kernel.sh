@@ -4,8 +4,9 @@
 # debug-kernel.sh [--print]
 #
 # Build (once) the KASAN/lockdep/kmemleak/KUnit kernel from Debian's
-# linux-source-6.1 and cache it outside the checkout, keyed by the config
-# fragment, this script and the source package version. Prints the cache
+# linux-source-6.1 (KEEL_DEBUG_SERIES=6.12: linux-source-6.12) and cache
+# it outside the checkout, keyed by the config fragment and the source
+# package version. Prints the cache
 # directory on stdout; it holds:
 #   src/                   the configured, built tree (KDIR for keel's debug build)
 #   src/arch/x86/boot/bzImage
@@ -16,12 +17,14 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 frag=$here/debug-kernel.config
-tarball=/usr/src/linux-source-6.1.tar.xz
+series=${KEEL_DEBUG_SERIES:-6.1}
+srcpkg=linux-source-$series
+tarball=/usr/src/$srcpkg.tar.xz
 cache_root=${KEEL_CACHE:-/var/cache/keel}/debug-kernel
 
-sver=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null || true)
+sver=$(dpkg-query -W -f='${Version}' "$srcpkg" 2>/dev/null || true)
 [ -n "$sver" ] && [ -f "$tarball" ] || {
-	echo "debug-kernel: linux-source-6.1 is not installed (make deps)" >&2
+	echo "debug-kernel: $srcpkg is not installed (make deps)" >&2
 	exit 1
 }
 key=$( { cat "$frag"; echo "$sver"; } | sha256sum | cut -c1-16)
@@ -50,7 +53,7 @@ mkdir -p "$dir"
 (
 	set -e
 	tar -C "$dir" -xJf "$tarball"
-	mv "$dir/linux-source-6.1" "$dir/src"
+	mv "$dir/$srcpkg" "$dir/src"
 	cd "$dir/src"
 	make -s defconfig
 	make -s kvm_guest.config

@@ -20,7 +20,7 @@ keel_stock_kver() {
 	keel_series_kver 6.1
 }
 
-# keel_kernel_select stock|6.1|6.12|debug: sets KEEL_KVER KEEL_BZIMAGE KEEL_MODROOT
+# keel_kernel_select stock|6.1|6.12|debug|debug-6.12: sets KEEL_KVER KEEL_BZIMAGE KEEL_MODROOT
 # KEEL_BOOT_ALLOWANCE KEEL_APPEND KEEL_KERNEL_NAME.
 keel_kernel_select() {
 	local dir series
@@ -37,9 +37,11 @@ keel_kernel_select() {
 		KEEL_BOOT_ALLOWANCE=240
 		KEEL_APPEND=
 		;;
-	debug)
-		dir=$("$keel_root/tools/debug-kernel.sh" --print) || {
-			echo "keel: the debug kernel is not built (tools/debug-kernel.sh)" >&2
+	debug|debug-6.12)
+		series=6.1
+		[ "$1" = debug-6.12 ] && series=6.12
+		dir=$(KEEL_DEBUG_SERIES=$series "$keel_root/tools/debug-kernel.sh" --print) || {
+			echo "keel: the $1 kernel is not built (KEEL_DEBUG_SERIES=$series tools/debug-kernel.sh)" >&2
 			return 1
 		}
 		KEEL_KVER=$(cat "$dir/kver")
@@ -50,7 +52,7 @@ keel_kernel_select() {
 		KEEL_APPEND="kmemleak=on"
 		;;
 	*)
-		echo "keel: unknown kernel '$1' (stock|6.1|6.12|debug)" >&2
+		echo "keel: unknown kernel '$1' (stock|6.1|6.12|debug|debug-6.12)" >&2
 		return 1
 		;;
 	esac
@@ -64,7 +66,7 @@ keel_kernel_select() {
 keel_module_dir() {
 	local kver series
 	case "$1" in
-	debug) echo "$keel_root/build/debug"; return ;;
+	debug|debug-6.12) echo "$keel_root/build/$1"; return ;;
 	stock) series=6.1 ;;
 	*) series=$1 ;;
 	esac
