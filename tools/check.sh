@@ -29,6 +29,15 @@ cd "$root"
 
 subset=${1:-}
 kernels=${KERNELS:-stock}
+# A whole `make check` (no subset, no KERNELS) also runs the 6.12 smoke
+# set: every test tagged "# smoke-6.12:" on Debian's 6.12, with keel's
+# 6.12 build (Documentation/testing.rst says why not all of them).
+smoke612=0
+if [ -z "$subset" ] && [ -z "${KERNELS:-}" ] &&
+   [ -n "$(ls /boot/vmlinuz-6.12.*-amd64 2>/dev/null)" ]; then
+	kernels="stock 6.12"
+	smoke612=1
+fi
 res=$root/results/$(date +%Y%m%d-%H%M%S)
 mkdir -p "$res"
 ln -sfn "$(basename "$res")" "$root/results/latest"
@@ -158,7 +167,7 @@ run_vm() {	# run_vm LOGNAME vm-run-args...  (runner=vm-san: its args)
 		case "$line" in
 		KEEL-RESULT\ *)
 			read -r _ name st secs reason <<< "$line"
-			record "$name" "$st" "$secs" "$reason"
+			record "$name${ktag:-}" "$st" "$secs" "$reason"
 			vm_names="$vm_names$name "
 			;;
 		"  "*": "*) echo "$line" ;;	# failure details from run-tests
@@ -223,6 +232,9 @@ run_host_area() {	# run_host_area AREA
 run_area() {	# run_area LABEL KERNEL TEST...
 	local label=$1 kernel=$2 total=120 t lim scale=1 runner
 	shift 2
+	# results on another kernel than the stock one are named test@kernel
+	ktag=@$kernel
+	[ "$kernel" = stock ] && ktag=
 	# tools/vm/run-tests stretches test limits on the debug kernel
 	case "$kernel" in debug*) scale=${KEEL_DEBUG_TIMEOUT_SCALE:-4} ;; esac
 	# ... and on every kernel by KEEL_TIMEOUT_SCALE (soak runs)
@@ -245,7 +257,7 @@ run_area() {	# run_area LABEL KERNEL TEST...
 	for t in "$@"; do
 		n=${t#tests/}
 		case "$vm_names" in *" $n "*) ;; *)
-			record "$n" fail 0 "no result: the VM died or hung (vm rc $vm_rc)" ;;
+			record "$n$ktag" fail 0 "no result: the VM died or hung (vm rc $vm_rc)" ;;
 		esac
 	done
 }
@@ -261,7 +273,11 @@ for kernel in $kernels; do
 		continue
 	fi
 	for a in "${areas[@]}"; do
-		mapfile -t ts < <(area_tests "$a")
+		if [ "$kernel" = 6.12 ] && [ "$smoke612" = 1 ]; then
+			mapfile -t ts < <(area_tests "$a" | xargs -r grep -l '^# smoke-6.12:')
+		else
+			mapfile -t ts < <(area_tests "$a")
+		fi
 		[ ${#ts[@]} -gt 0 ] || continue
 		run_area "$a" "$kernel" "${ts[@]}"
 	done

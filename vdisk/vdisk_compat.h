@@ -136,6 +136,23 @@ static inline enum vdisk_pi_kind vdisk_pi_kind(struct blk_integrity *bi)
 #endif
 }
 
+/**
+ * vdisk_bip_set_size() - size a new integrity payload before adding pages
+ * @bip: from bio_integrity_alloc()
+ * @bytes: the protection bytes the pages will hold
+ *
+ * 6.1's bio_integrity_add_page() leaves bip_iter.bi_size to the caller;
+ * 6.12's adds each page's length itself, so setting it first as well
+ * would double it (and the block layer would walk past the last vector).
+ */
+static inline void vdisk_bip_set_size(struct bio_integrity_payload *bip,
+				      unsigned int bytes)
+{
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 12, 0)
+	bip->bip_iter.bi_size = bytes;
+#endif
+}
+
 /*
  * 6.1 lets LIO recompute hw_max_sectors from max_bytes_per_io when the
  * exported block_size changes; 6.12 dropped the field (and the

@@ -254,7 +254,7 @@ static int vdisk_attach_pi(struct vdisk_builder *b, struct bio *bio)
 	bip = bio_integrity_alloc(bio, GFP_NOIO, nr);
 	if (IS_ERR(bip))
 		return PTR_ERR(bip);
-	bip->bip_iter.bi_size = left;
+	vdisk_bip_set_size(bip, left);
 	bip_set_seed(bip, bio->bi_iter.bi_sector >>
 		     (bi->interval_exp - SECTOR_SHIFT));
 

@@ -3,7 +3,8 @@
 #
 # blk.sh - block devices for tests: brd, null_blk and scsi_debug.
 #
-#	brd_load N MB             /dev/ram0..N-1 of MB MiB each (brd reloaded)
+#	brd_load N MB             /dev/ram0..N-1 of MB MiB each (brd reloaded),
+#	                          discard off unless BRD_DISCARD=1
 #	brd_unload
 #	nullb_load N [PARAM=V...] /dev/nullb0..N-1 from module parameters
 #	                          (default 1 GiB, not memory backed: reads give
@@ -45,6 +46,10 @@ brd_load() {
 	udevadm settle 2>/dev/null
 	for i in $(seq 0 $((n - 1))); do
 		[ -b "/dev/ram$i" ] || return 1
+		# brd discards since 6.12; the tests take brd as the device that
+		# cannot (null_blk discard=1 is the one that can), on both kernels
+		[ "${BRD_DISCARD:-0}" = 1 ] ||
+			echo 0 > "/sys/block/ram$i/queue/discard_max_bytes" 2>/dev/null
 	done
 }
 
