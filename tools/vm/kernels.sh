@@ -50,6 +50,11 @@ keel_kernel_select() {
 		KEEL_BOOT_ALLOWANCE=480
 		# kmemleak scans are slow under TCG: only on request.
 		KEEL_APPEND="kmemleak=on"
+		# debug 6.12 under TCG's -cpu max (5-level paging): KASAN reported
+		# a wild-memory-access in an interrupt during cpu_detect() at
+		# boot, before any test (1 boot of 2); with 4-level paging, none
+		# so far. Not keel's: the boot log is cleared before the tests.
+		[ "$series" = 6.12 ] && KEEL_APPEND="$KEEL_APPEND no5lvl"
 		;;
 	*)
 		echo "keel: unknown kernel '$1' (stock|6.1|6.12|debug|debug-6.12)" >&2
