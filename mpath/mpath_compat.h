@@ -10,10 +10,9 @@
 #ifndef _MPATH_COMPAT_H
 #define _MPATH_COMPAT_H
 
-#include <linux/version.h>
 
 /* 6.11 split bio_integrity() and friends out of <linux/bio.h>. */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+#ifdef KEEL_API_6_12
 #include <linux/bio-integrity.h>
 #endif
 

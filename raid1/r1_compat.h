@@ -4,7 +4,8 @@
  * 6.12 kernels.
  *
  * The rest of raid1/ is written once, against the helpers below; only this
- * header looks at LINUX_VERSION_CODE. "6.12" means md as Debian ships it in
+ * header looks at KEEL_API_6_12 (set by include/keel/series.mk for a 6.12
+ * build). "6.12" means md as Debian ships it in
  * 6.12.118, stable backports included (mddev->resync_offset, the bitmap's
  * per-write counting done by md core in md_account_bio()): an early 6.12.y
  * does not have those and is not a target.
@@ -27,7 +28,6 @@
 #ifndef KEEL_R1_COMPAT_H
 #define KEEL_R1_COMPAT_H
 
-#include <linux/version.h>
 #include <linux/bio.h>
 #include <linux/blkdev.h>
 #include <linux/sched.h>
@@ -37,7 +37,7 @@
 #include "md-bitmap.h"
 
 /* The one switch: md as in Debian's 6.12.118 rather than 6.1. */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+#ifdef KEEL_API_6_12
 #define R1_MD_612	1
 #else
 #define R1_MD_612	0

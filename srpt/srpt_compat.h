@@ -9,10 +9,9 @@
 #ifndef _SRPT_COMPAT_H
 #define _SRPT_COMPAT_H
 
-#include <linux/version.h>
 
 /* 6.12 moved the unaligned accessors from <asm/> to <linux/>. */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+#ifdef KEEL_API_6_12
 #include <linux/unaligned.h>
 #else
 #include <asm/unaligned.h>
@@ -25,7 +24,7 @@
  * sleep, so it asks for direct submission: the behaviour 6.1 always had
  * and the one 6.12's in-tree ib_srpt asks for too.
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+#ifdef KEEL_API_6_12
 #define SRPT_SUBMIT_TYPE_OPS				\
 	.default_submit_type	= TARGET_DIRECT_SUBMIT,	\
 	.direct_submit_supp	= 1,

@@ -10,20 +10,19 @@
 #ifndef _VDISK_COMPAT_H
 #define _VDISK_COMPAT_H
 
-#include <linux/version.h>
 #include <linux/blkdev.h>
 #include <linux/blk-integrity.h>
 #include <linux/err.h>
 #include <target/target_core_base.h>
 
 /* 6.12 moved the unaligned accessors from <asm/> to <linux/>. */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+#ifdef KEEL_API_6_12
 #include <linux/unaligned.h>
 #else
 #include <asm/unaligned.h>
 #endif
 
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 9, 0)
+#ifdef KEEL_API_6_12
 #include <linux/file.h>
 #include <linux/fs.h>
 
@@ -107,7 +106,7 @@ enum vdisk_pi_kind {
  */
 static inline enum vdisk_pi_kind vdisk_pi_kind(struct blk_integrity *bi)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+#ifdef KEEL_API_6_12
 	if (!bi)
 		return VDISK_PI_NONE;
 	switch (bi->csum_type) {
@@ -148,7 +147,7 @@ static inline enum vdisk_pi_kind vdisk_pi_kind(struct blk_integrity *bi)
 static inline void vdisk_bip_set_size(struct bio_integrity_payload *bip,
 				      unsigned int bytes)
 {
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 12, 0)
+#ifndef KEEL_API_6_12
 	bip->bip_iter.bi_size = bytes;
 #endif
 }
@@ -158,7 +157,7 @@ static inline void vdisk_bip_set_size(struct bio_integrity_payload *bip,
  * exported block_size changes; 6.12 dropped the field (and the
  * recomputation), as its in-tree iblock did.
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+#ifdef KEEL_API_6_12
 #define vdisk_set_max_bytes_per_io(da, bytes)	do { } while (0)
 #else
 #define vdisk_set_max_bytes_per_io(da, bytes)	((da)->max_bytes_per_io = (bytes))
@@ -169,7 +168,7 @@ static inline void vdisk_bip_set_size(struct bio_integrity_payload *bip,
  * BLK_STS_RESV_CONFLICT; 6.1's retryable BLK_STS_ZONE_RESOURCE is gone
  * by 6.12.
  */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 5, 0)
+#ifndef KEEL_API_6_12
 #define BLK_STS_RESV_CONFLICT	BLK_STS_NEXUS
 #endif
 #ifdef BLK_STS_ZONE_RESOURCE
@@ -183,7 +182,7 @@ static inline void vdisk_bip_set_size(struct bio_integrity_payload *bip,
  * struct sbc_ops to struct exec_cmd_ops (and added the persistent
  * reservation pass-through hooks keel does not provide).
  */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 8, 0)
+#ifndef KEEL_API_6_12
 #define exec_cmd_ops	sbc_ops
 #endif
 
