@@ -11,7 +11,7 @@
 #   make demo       boot the SAN (initiator + two storage nodes, three VMs)
 #                   and run the whole storage stack across it
 #   make demo-single  the whole stack in one VM (quicker)
-#   make bench      keel vs in-tree benchmarks in one VM boot
+#   make bench      keel vs in-tree vs bare device, deterministic (icount)
 
 # The kernels keel supports: Debian's 6.1 and 6.12 (the newest
 # linux-headers-<series>.*-amd64 installed of each).

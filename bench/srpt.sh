@@ -1,114 +1,119 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# keel ib_srpt vs in-tree ib_srpt, same guest boot, same brd+iblock backend,
-# in-tree ib_srp initiator over rdma_rxe (RDMA CM, IPv4), logged in with 1
-# and with 4 channels (ch_count). Not a test: run in the guest by
-# `make bench`. Prints IOPS / bandwidth and guest CPU time per I/O for each
-# job and the keel/in-tree ratios. The two modules alternate for
-# SRPT_BENCH_ROUNDS rounds (default 2) and each keeps its best result, so
-# a burst of host load hits both rather than one.
-#
-#   bench/srpt.sh [seconds per job]
+# ib_srpt benchmark (not a test), run in the guest by `make bench`: the
+# in-tree ib_srpt and keel's alternately in the same boot, on the same
+# in-tree iblock LUN over pre-written brd, with the in-tree ib_srp
+# initiator logged in over rdma_rxe (RDMA CM, IPv4, one channel; smp mode
+# also four). The bare device is that same LUN through tcm_loop instead of
+# SRP, so +cost is what SRP over rxe adds. fio 4k randread / randwrite at
+# qd32, 128k sequential read / write at qd8. bench/lib.sh says how rounds
+# and modes work.
 . "$(dirname "$0")/../tests/srpt/rc"
-# shellcheck source=tests/common/tap.sh
-. "$KEEL_ROOT/tests/common/tap.sh"
-# shellcheck source=tests/common/impl.sh
-. "$KEEL_ROOT/tests/common/impl.sh"
-secs=${1:-10}
-rounds=${SRPT_BENCH_ROUNDS:-2}
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+# shellcheck disable=SC2034 # read by backend_up (tests/srpt/rc)
 SRPT_DISK_MB=256
-trap srpt_cleanup EXIT
+bench_init srpt || exit 1
+trap 'loop_down; srpt_cleanup' EXIT
 
-jobs=(
-	"randread-4k-qd32:--rw=randread --bs=4k --iodepth=32"
-	"randwrite-4k-qd32:--rw=randwrite --bs=4k --iodepth=32"
-	"seqread-128k:--rw=read --bs=128k --iodepth=8"
-	"seqwrite-128k:--rw=write --bs=128k --iodepth=8"
+declare -A JOB=(
+	[randread]="--rw=randread --bs=4k --iodepth=32"
+	[randwrite]="--rw=randwrite --bs=4k --iodepth=32"
+	[seqread]="--rw=read --bs=128k --iodepth=8"
+	[seqwrite]="--rw=write --bs=128k --iodepth=8"
 )
+ORDER="randread randwrite seqread seqwrite"
+CHANNELS=1
+[ "$BENCH_MODE" = smp ] && CHANNELS="1 4"
+for ch in $CHANNELS; do
+	sfx=
+	[ "$ch" = 1 ] || sfx=-${ch}ch
+	bench_job "randread$sfx" ratio "4k randread qd32, $ch ch"
+	bench_job "randwrite$sfx" ratio "4k randwrite qd32, $ch ch"
+	bench_job "seqread$sfx" ratio "128k seq read qd8, $ch ch"
+	bench_job "seqwrite$sfx" ratio "128k seq write qd8, $ch ch"
+done
 
-cpu_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $6 + $7 + $8 }' /proc/stat; }
-ctx_switches() { awk '/^ctxt / { print $2 }' /proc/stat; }
-
-# run_set label channels:
-# "label chN job iops bw_kib ticks_per_io switches_per_io" per job
-run_set() {
-	local label=$1 ch=$2 j name args d out t0 t1 s0 s1
-	d=$(srp_disks | head -1)
-	for j in "${jobs[@]}"; do
-		name=${j%%:*}; args=${j#*:}
-		t0=$(cpu_ticks)
-		s0=$(ctx_switches)
+run_all() {	# impl round dev [suffix]
+	local j
+	for j in $ORDER; do
 		# shellcheck disable=SC2086
-		out=$(fio --eta=never --name="$name" --filename="$d" --direct=1 \
-			--ioengine=libaio --time_based --runtime="$secs" \
-			--numjobs=1 --size=200M --output-format=terse \
-			--terse-version=3 $args)
-		t1=$(cpu_ticks)
-		s1=$(ctx_switches)
-		# terse v3: 8=read iops 7=read bw, 49=write iops 48=write bw
-		echo "$out" | awk -F';' -v l="$label" -v n="$name" -v ch="ch$ch" \
-			-v c=$((t1 - t0)) -v s=$((s1 - s0)) '
-			{ iops = $8 + $49; bw = $7 + $48; ios = iops * '"$secs"';
-			  printf "%s %s %s %d %d %.3f %.2f\n", l, ch, n, iops, bw,
-				 ios ? c * 1000000 / ios : 0, ios ? s / ios : 0 }'
+		bench_fio "$j${4:-}" "$1" "$2" "$3" ${JOB[$j]} --size=200M ||
+			return 1
+		# shellcheck disable=SC2086
+		[ "$2" = 1 ] && [ -z "${4:-}" ] &&
+			bench_profile "$j" "$1" "$3" ${JOB[$j]} --size=200M
 	done
+	return 0
 }
 
-one_round() {	# one_round label channels [module path]
-	srpt_load "${3:-}" || bail "loading ib_srpt ($1)"
+# loop_up: the backstore as LUN 0 of a tcm_loop target; LOOP_SD is /dev/sdX
+TL=$SRP_CFS/loopback/naa.5001405c0ffee0b1
+loop_up() {
+	local addr h t
+	modprobe tcm_loop || return 1
+	mkdir -p "$TL/tpgt_1/lun/lun_0" || return 1
+	echo "${TL##*/}" > "$TL/tpgt_1/nexus" || return 1
+	ln -s "$SRPT_BACKSTORE" "$TL/tpgt_1/lun/lun_0/bench" || return 1
+	addr=$(cat "$TL/tpgt_1/address")
+	h=${addr%%:*}
+	t=${addr##*:}
+	for _ in $(seq 50); do
+		LOOP_SD=$(ls "/sys/class/scsi_device/$h:0:$t:0/device/block/" \
+			2>/dev/null | head -1)
+		[ -n "$LOOP_SD" ] && [ -b "/dev/$LOOP_SD" ] && break
+		sleep 0.2
+		udevadm settle 2>/dev/null
+	done
+	[ -n "$LOOP_SD" ] || return 1
+	LOOP_SD=/dev/$LOOP_SD
+}
+
+loop_down() {
+	[ -d "$TL" ] || return 0
+	rm -f "$TL/tpgt_1/lun/lun_0/bench"
+	rmdir "$TL/tpgt_1/lun/lun_0" 2>/dev/null
+	echo NULL > "$TL/tpgt_1/nexus" 2>/dev/null
+	rmdir "$TL/tpgt_1" "$TL" "${TL%/*}" 2>/dev/null
+	rmmod tcm_loop 2>/dev/null
+	return 0
+}
+
+srp_run() {	# impl round channels
+	local path='' sfx='' d
+	[ "$1" = intree ] && path=$intree
+	[ "$3" = 1 ] || sfx=-${3}ch
+	srpt_load "$path" || { echo "bench: loading $1 ib_srpt"; return 1; }
+	[ "$(impl_owner ib_srpt)" = "$1" ] ||
+		{ echo "bench: the loaded ib_srpt is not $1's"; return 1; }
 	# shellcheck disable=SC2046
-	srpt_config $(srpt_initiator_names) || bail "configfs ($1)"
+	srpt_config $(srpt_initiator_names) || { echo "bench: configfs ($1)"; return 1; }
 	ini_up
-	srpt_login ipv4 "ch_count=$2" || bail "login ($1, $2 channels)"
-	srp_wait_disks 1 30 || bail "no disk ($1)"
-	# keel lists its channels in configfs; in-tree has no such file
-	local live=unknown
-	[ -r "$SRPT_CFS/sessions" ] && live=$(grep -c live "$SRPT_CFS/sessions")
-	echo "# $1: $live live channel(s)" >&2
-	run_set "$1" "$2"
+	srpt_login ipv4 "ch_count=$3" || { echo "bench: login ($1, $3 ch)"; return 1; }
+	srp_wait_disks 1 30 || { echo "bench: no disk ($1)"; return 1; }
+	d=$(srp_disks | head -1)
+	echo none > "/sys/block/${d#/dev/}/queue/scheduler" 2>/dev/null
+	run_all "$1" "$2" "$d" "$sfx" || return 1
 	ini_down
 	srpt_unconfig
 	rmmod ib_srpt
 }
 
-rdma_up || bail "rdma"
-backend_up || bail "backend"
+rdma_up || { echo "bench: rdma"; exit 1; }
+backend_up || { echo "bench: backend"; exit 1; }
+bench_prewrite /dev/ram0
 intree=$(impl_ko ib_srpt intree)
-[ -n "$intree" ] || bail "no in-tree ib_srpt"
-for r in $(seq "$rounds"); do
-	for ch in 1 4; do
-		one_round intree $ch "$intree"
-		one_round keel $ch
-	done
-done > "$KEEL_OUT/bench.raw"
-cat "$KEEL_OUT/bench.raw"
-echo "# best of $rounds rounds (median: ratio of the median IOPS);"
-echo "# CPU = guest CPU ticks per I/O (x1e6); csw = context switches per I/O"
-printf '%-24s %12s %12s %6s %6s  %-22s %s\n' "job" "in-tree IOPS" \
-	"keel IOPS" ratio median "CPU in-tree / keel" "csw in-tree / keel"
-for ch in 1 4; do
-	for j in "${jobs[@]}"; do
-		name=${j%%:*}
-		awk -v n="$name" -v ch="ch$ch" '
-			function median(a, k,  i, j, t) {
-				for (i = 2; i <= k; i++)
-					for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
-						t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
-					}
-				return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
-			}
-			$2 == ch && $3 == n && $1 == "intree" { iv[++ni] = $4 }
-			$2 == ch && $3 == n && $1 == "keel" { kv[++nk] = $4 }
-			$2 == ch && $3 == n && $1 == "intree" && $4 > ii {
-				ii = $4; ic = $6; is = $7 }
-			$2 == ch && $3 == n && $1 == "keel" && $4 > ki {
-				ki = $4; kc = $6; ks = $7 }
-			END { im = median(iv, ni); km = median(kv, nk)
-			      printf "%-24s %12d %12d %6.2f %6.2f  %-22s %.2f / %.2f\n",
-				n " " ch, ii, ki, ii ? ki / ii : 0,
-				im ? km / im : 0,
-				sprintf("%.0f / %.0f", ic, kc), is, ks }' \
-			"$KEEL_OUT/bench.raw"
+[ -n "$intree" ] || { echo "bench: no in-tree ib_srpt"; exit 1; }
+for round in $(seq "$BENCH_ROUNDS"); do
+	loop_up || { echo "bench: tcm_loop"; exit 1; }
+	echo none > "/sys/block/${LOOP_SD#/dev/}/queue/scheduler" 2>/dev/null
+	run_all bare "$round" "$LOOP_SD" || exit 1
+	loop_down
+	for ch in $CHANNELS; do
+		srp_run intree "$round" "$ch" || exit 1
+		srp_run keel "$round" "$ch" || exit 1
 	done
 done
+bench_report

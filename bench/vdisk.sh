@@ -1,35 +1,33 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# vdisk benchmark (not a test): run inside the guest by tools/bench.sh.
-# Same boot, same brd backing device, tcm_loop initiator: in-tree iblock
-# first, then keel's, each with fio 4k randread / randwrite at qd32 and
-# 1 MiB sequential read / write; prints IOPS / MiB/s and keel/in-tree
-# ratios (> 1.00: keel is faster). Each job alternates in-tree, keel,
-# in-tree, keel ... VDISK_BENCH_ROUNDS times (default 2) and keeps the
-# best of each, so a one-off stall under TCG does not decide.
-#
-#   VDISK_BENCH_RUNTIME  seconds per fio job (default 8)
-#   VDISK_BENCH_ROUNDS   rounds per implementation (default 2)
-#   VDISK_BENCH_SIZE     brd size in MiB (default 512)
+# vdisk benchmark (not a test), run in the guest by `make bench`: the
+# in-tree iblock backend and keel's alternately in the same boot, on the
+# same pre-written brd device behind tcm_loop (/dev/sdX); the bare device
+# is the brd device itself. fio 4k randread / randwrite at qd32, 1 MiB
+# sequential read / write at qd8. bench/lib.sh says how rounds and modes
+# work. VDISK_BENCH_SIZE: brd size in MiB (default 512).
 . "$(dirname "$0")/../tests/vdisk/rc"
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 
-runtime=${VDISK_BENCH_RUNTIME:-8}
-rounds=${VDISK_BENCH_ROUNDS:-2}
 size=${VDISK_BENCH_SIZE:-512}
-out=${KEEL_OUT:-/tmp}/vdisk-bench
-mkdir -p "$out"
+bench_init vdisk || exit 1
 
-jobs=(
-	"randread-4k-qd32:--rw=randread --bs=4k --iodepth=32"
-	"randwrite-4k-qd32:--rw=randwrite --bs=4k --iodepth=32"
-	"seqread-1m:--rw=read --bs=1m --iodepth=8"
-	"seqwrite-1m:--rw=write --bs=1m --iodepth=8"
+declare -A JOB=(
+	[randread]="--rw=randread --bs=4k --iodepth=32"
+	[randwrite]="--rw=randwrite --bs=4k --iodepth=32"
+	[seqread]="--rw=read --bs=1m --iodepth=8"
+	[seqwrite]="--rw=write --bs=1m --iodepth=8"
 )
+ORDER="randread randwrite seqread seqwrite"
+bench_job randread half "4k randread qd32"
+bench_job randwrite half "4k randwrite qd32"
+bench_job seqread half "1M seq read qd8"
+bench_job seqwrite half "1M seq write qd8"
 
-setup() {	# setup <impl>
-	KEEL_IMPL=$1
-	vd_load || { echo "bench: cannot load $1 iblock"; return 1; }
+setup() {	# impl
+	KEEL_IMPL=$1 vd_load || { echo "bench: cannot load $1 iblock"; return 1; }
 	vd_create bench "udev_path=/dev/ram0" || return 1
 	vd_export bench || return 1
 	echo none > "/sys/block/${VD_SD#/dev/}/queue/scheduler" 2>/dev/null
@@ -43,55 +41,26 @@ teardown() {
 	vd_unload
 }
 
-# metric <job> <impl> <round>: IOPS for 4k jobs, MiB/s for 1M ones
-metric() {
-	local f=$out/$1-$2-$3.json
-	fio --name="$1" --filename="$VD_SD" --direct=1 --ioengine=libaio \
-	    --time_based --runtime="$runtime" --ramp_time=1 --size=256m \
-	    --numjobs=1 --group_reporting --output-format=json \
-	    --output="$f" ${4} > /dev/null 2>&1 || { echo 0; return; }
-	python3 - "$f" "$1" <<'PY'
-import json, sys
-j = json.load(open(sys.argv[1]))["jobs"][0]
-side = j["read"] if j["read"]["io_bytes"] else j["write"]
-if "1m" in sys.argv[2]:
-    print("%.1f" % (side["bw_bytes"] / 1048576.0))
-else:
-    print("%.0f" % side["iops"])
-PY
+run_all() {	# impl round dev
+	local j
+	for j in $ORDER; do
+		# shellcheck disable=SC2086
+		bench_fio "$j" "$1" "$2" "$3" ${JOB[$j]} --size=256m || return 1
+		# shellcheck disable=SC2086
+		[ "$2" = 1 ] && bench_profile "$j" "$1" "$3" ${JOB[$j]} --size=256m
+	done
+	return 0
 }
 
 brd_load 1 "$size" || exit 1
-# touch every page once so neither side pays brd's first allocation
-dd if=/dev/zero of=/dev/ram0 bs=1M count="$size" oflag=direct 2>/dev/null
-
-declare -A best
-for r in $(seq "$rounds"); do
+bench_prewrite /dev/ram0
+for round in $(seq "$BENCH_ROUNDS"); do
+	run_all bare "$round" /dev/ram0 || exit 1
 	for impl in intree keel; do
 		setup "$impl" || { teardown; exit 1; }
-		for j in "${jobs[@]}"; do
-			name=${j%%:*}
-			v=$(metric "$name" "$impl" "$r" "${j#*:}")
-			k=$name/$impl
-			if [ -z "${best[$k]:-}" ] ||
-			   python3 -c "import sys; sys.exit(0 if $v > ${best[$k]} else 1)"; then
-				best[$k]=$v
-			fi
-			echo "round $r $impl $name: $v"
-		done
+		run_all "$impl" "$round" "$VD_SD" || { teardown; exit 1; }
 		teardown
 	done
 done
-
-echo
-printf '%-20s %12s %12s %8s\n' job in-tree keel ratio
-for j in "${jobs[@]}"; do
-	name=${j%%:*}
-	a=${best[$name/intree]}
-	b=${best[$name/keel]}
-	unit=IOPS
-	case $name in *1m*) unit=MiB/s ;; esac
-	ratio=$(python3 -c "print('%.2f' % ($b / $a) if $a else 'n/a')")
-	printf '%-20s %12s %12s %8s  (%s)\n' "$name" "$a" "$b" "$ratio" "$unit"
-done
 brd_unload
+bench_report

@@ -18,6 +18,8 @@ PKGS=(
 	rdma-core ibverbs-utils rdmacm-utils libibverbs-dev librdmacm-dev
 	targetcli-fb python3-rtslib-fb sg3-utils lsscsi fio udev iproute2
 	sparse dkms dh-dkms debhelper devscripts fakeroot
+	# make bench KEEL_BENCH_PROFILE=1: perf inside the guest
+	linux-perf
 	# blktests' srp group, run by tools/peer/blktests-srp
 	gawk lsof g++
 )

@@ -19,7 +19,8 @@
 VM_KNOBS="KEEL_IMPL KEEL_SOAK KEEL_SLOW KEEL_RUN_QUARANTINED KEEL_BLKTESTS
 	KEEL_DEBUG_TIMEOUT_SCALE KEEL_TIMEOUT_SCALE
 	SRPT_FUZZ_CASES SRPT_FUZZ_SEED SRPT_BENCH_ROUNDS SRPT_CYCLES R1_BENCH_ROUNDS
-	MP_BENCH_ROUNDS VDISK_BENCH_ROUNDS"
+	MP_BENCH_ROUNDS VDISK_BENCH_ROUNDS KEEL_BENCH_MODE KEEL_BENCH_RUNTIME
+	KEEL_BENCH_ROUNDS KEEL_BENCH_PROFILE"
 
 vm_modules() {
 	local kernel=$1 list=$2 m
@@ -118,11 +119,20 @@ vm_slots_take() {
 # vm_qemu_args OUT MEM SMP APPEND: a keel guest booting KEEL_BZIMAGE onto
 # the host root (read-only 9p) with OUT as its writable /keel-out, its
 # console on stdio; callers add devices and run "${VM_QEMU[@]}".
+# SMP "icount" is one vCPU whose clock counts instructions (one guest
+# nanosecond per instruction, idle time skipped): guest time then measures
+# the work done, whatever the host's load (make bench's default mode).
+# With icount, -smp 2 hangs at boot ("Booting SMP configuration").
 vm_qemu_args() {
-	local out=$1 mem=$2 smp=$3 append=$4 initrd
+	local out=$1 mem=$2 smp=$3 append=$4 initrd cpu
 	initrd=$(keel_initramfs "$KEEL_KVER") || return 1
+	if [ "$smp" = icount ]; then
+		cpu=(-accel tcg,thread=single -icount shift=0,sleep=off -smp 1)
+	else
+		cpu=(-accel tcg,thread=multi -smp "$smp")
+	fi
 	VM_QEMU=(qemu-system-x86_64
-		-accel tcg,thread=multi -cpu max -smp "$smp" -m "$mem"
+		"${cpu[@]}" -cpu max -m "$mem"
 		-nodefaults -display none -no-reboot
 		-pidfile "$out/qemu.pid"
 		-kernel "$KEEL_BZIMAGE" -initrd "$initrd"

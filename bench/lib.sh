@@ -1,0 +1,136 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# lib.sh - what every bench/<area>.sh shares: fio runs recorded per job,
+# implementation and round, and the report (bench/report.py) that turns
+# them into IOPS, cost per I/O and keel/in-tree ratios.
+#
+#	bench_init AREA            mode, runtime, rounds; the raw file
+#	bench_job JOB GOAL TITLE   declares a job; GOAL "half": keel must also
+#	                           add at most half the in-tree cost over the
+#	                           bare device; "ratio": keel/in-tree only
+#	bench_fio JOB IMPL ROUND DEV FIO-ARGS...
+#	                           one fio run (4k..1M, libaio, O_DIRECT,
+#	                           BENCH_RT seconds of guest time), recorded
+#	                           as "JOB IMPL ROUND IOPS MIB/S"; IMPL is
+#	                           bare, intree or keel
+#	bench_profile JOB IMPL DEV FIO-ARGS...
+#	                           with KEEL_BENCH_PROFILE=1: perf record
+#	                           -e cpu-clock -a -g over one more fio run,
+#	                           the top of `perf report` kept in
+#	                           $BENCH_OUT/profile-JOB-IMPL.txt
+#	bench_note TEXT            a line printed under the table
+#	bench_report               the table (bench/report.py)
+#
+# Modes (KEEL_BENCH_MODE, set by tools/bench.sh):
+#   icount  one vCPU whose clock counts instructions (tools/vm-run
+#           --icount): IOPS measure work per I/O, independent of the
+#           host. Each job runs KEEL_BENCH_ROUNDS (2) times; the report
+#           flags a pair that differs by more than 2 %.
+#   smp     two TCG vCPUs on wall-clock time: shows what icount cannot
+#           (lock contention, cross-CPU completion) but swings +-30 %
+#           between boots; KEEL_BENCH_ROUNDS (3) rounds, medians.
+# The implementations alternate inside each round (bare, in-tree, keel),
+# so drift over a boot hits all three alike.
+
+BENCH_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+bench_init() {
+	BENCH_AREA=$1
+	BENCH_MODE=${KEEL_BENCH_MODE:-smp}
+	case "$BENCH_MODE" in
+	icount)
+		BENCH_RT=${KEEL_BENCH_RUNTIME:-3}
+		BENCH_ROUNDS=${KEEL_BENCH_ROUNDS:-2}
+		;;
+	smp)
+		BENCH_RT=${KEEL_BENCH_RUNTIME:-8}
+		BENCH_ROUNDS=${KEEL_BENCH_ROUNDS:-3}
+		;;
+	*)
+		echo "bench: KEEL_BENCH_MODE must be icount or smp" >&2
+		return 1
+		;;
+	esac
+	BENCH_OUT=${KEEL_OUT:-/tmp}/bench-$BENCH_AREA
+	rm -rf "$BENCH_OUT"
+	mkdir -p "$BENCH_OUT"
+	BENCH_RAW=$BENCH_OUT/raw
+	{
+		echo "area $BENCH_AREA"
+		echo "mode $BENCH_MODE"
+		echo "runtime $BENCH_RT"
+		echo "kernel $(uname -r)"
+	} > "$BENCH_RAW"
+	echo "bench: $BENCH_AREA, $BENCH_MODE mode, $BENCH_ROUNDS rounds of ${BENCH_RT}s per job"
+}
+
+bench_job() {
+	echo "job $1 $2 $3" >> "$BENCH_RAW"
+}
+
+bench_note() {
+	echo "note $*" >> "$BENCH_RAW"
+}
+
+# _bench_fio_args DEV FIO-ARGS...: the common part of every run
+_bench_fio_args() {
+	local dev=$1
+	shift
+	BENCH_ARGS=(--name=bench --filename="$dev" --direct=1
+		    --ioengine=libaio --time_based --runtime="$BENCH_RT"
+		    --numjobs=1 --group_reporting "$@")
+}
+
+bench_fio() {
+	local job=$1 impl=$2 round=$3 dev=$4 json v
+	shift 4
+	json=$BENCH_OUT/$job-$impl-$round.json
+	_bench_fio_args "$dev" "$@"
+	if ! fio "${BENCH_ARGS[@]}" --output-format=json --output="$json" \
+		> "$BENCH_OUT/$job-$impl-$round.err" 2>&1; then
+		echo "bench: $job $impl round $round: fio failed" >&2
+		sed 's/^/bench:   /' "$BENCH_OUT/$job-$impl-$round.err" | head -5 >&2
+		return 1
+	fi
+	v=$(python3 - "$json" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))["jobs"][0]
+iops = j["read"]["iops"] + j["write"]["iops"]
+mib = (j["read"]["bw_bytes"] + j["write"]["bw_bytes"]) / 1048576.0
+print("%.1f %.1f" % (iops, mib))
+PY
+)
+	echo "run $job $impl $round $v" >> "$BENCH_RAW"
+	echo "bench: round $round $impl $job: ${v% *} IOPS"
+}
+
+bench_profile() {
+	local job=$1 impl=$2 dev=$3 data
+	shift 3
+	[ "${KEEL_BENCH_PROFILE:-0}" = 1 ] || return 0
+	command -v perf > /dev/null || { echo "bench: no perf" >&2; return 0; }
+	data=$BENCH_OUT/perf-$job-$impl.data
+	_bench_fio_args "$dev" "$@"
+	perf record -q -e cpu-clock -a -g -o "$data" -- \
+		fio "${BENCH_ARGS[@]}" > /dev/null 2>&1 || return 0
+	perf report -i "$data" --stdio --no-children --sort sym \
+		--percent-limit 0.5 -g none 2>/dev/null |
+		grep -v '^$' | head -80 > "$BENCH_OUT/profile-$job-$impl.txt"
+	rm -f "$data"
+}
+
+bench_report() {
+	python3 "$BENCH_LIB_DIR/report.py" "$BENCH_RAW" |
+		tee "$BENCH_OUT/report.txt"
+}
+
+# bench_prewrite DEV...: every block written once, so first-touch page
+# allocation in brd or null_blk is not counted in any job
+bench_prewrite() {
+	local d
+	for d in "$@"; do
+		dd if=/dev/zero of="$d" bs=1M oflag=direct 2>/dev/null
+	done
+	return 0
+}
