@@ -33,6 +33,15 @@ array_on() {	# devices...
 	udevadm settle
 }
 
+# array_off DEVICES...: stop the array and wipe the legs' superblocks, or
+# udev's incremental assembly grabs a leg as soon as it shows up again
+# (dm-delay over one)
+array_off() {
+	r1_stop_all
+	mdadm --zero-superblock --force "$@" >> "$BENCH_OUT/errors" 2>&1
+	udevadm settle
+}
+
 load_impl() {
 	r1_stop_all
 	rmmod raid1 2>/dev/null
@@ -57,13 +66,13 @@ bench_md() {	# impl round
 		bench_profile randread "$impl" "$(mdev)" "${J_RR[@]}"
 		bench_profile randwrite "$impl" "$(mdev)" "${J_RW[@]}"
 	fi
-	r1_stop_all
+	array_off /dev/ram0 /dev/ram1
 	dm_delay r1tbench /dev/ram0 5 0 >> "$BENCH_OUT/errors" 2>&1
 	array_on /dev/mapper/r1tbench /dev/ram1 || return 1
 	bench_fio slowleg "$impl" "$r" "$(mdev)" "${J_RR[@]}"
 	bench_fio slowleg-qd1 "$impl" "$r" "$(mdev)" "${J_D1[@]}"
 	cat "$(mdsys)/keel_raid1/legs" > "$BENCH_OUT/$impl-slowleg-legs" 2>/dev/null
-	r1_stop_all
+	array_off /dev/mapper/r1tbench /dev/ram1
 	dmsetup remove --retry r1tbench
 }
 
