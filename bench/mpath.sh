@@ -5,7 +5,8 @@
 # in-tree dm-multipath and keel's alternately in the same boot, 4 paths
 # over null_blk, service-time, fio 4k randread qd32, request-based (rq)
 # and bio-based maps; the bare device is one of the null_blk paths without
-# dm. Then, smp mode only, the failover pause: 2 scsi_debug paths, fio 4k
+# dm. The floor of the bio-based map is dm-linear on that path: dm core
+# with a target that only remaps. Then, smp mode only, the failover pause: 2 scsi_debug paths, fio 4k
 # randread qd1, one path offlined mid-run, the worst completion latency.
 # bench/lib.sh says how rounds and modes work.
 . "$(dirname "$0")/../tests/mpath/rc"
@@ -50,6 +51,9 @@ for round in $(seq "$BENCH_ROUNDS"); do
 	bench_fio rq bare "$round" /dev/nullb0 "${J_RR[@]}"
 	bench_fio bio bare "$round" /dev/nullb0 "${J_RR[@]}"
 	[ "$round" = 1 ] && bench_profile rq bare /dev/nullb0 "${J_RR[@]}"
+	dm_linear mpfloor /dev/nullb0 > /dev/null 2>&1 &&
+		bench_fio bio floor "$round" /dev/mapper/mpfloor "${J_RR[@]}"
+	dmsetup remove --retry mpfloor 2>/dev/null
 	for impl in intree keel; do
 		KEEL_IMPL=$impl mp_load || {
 			echo "bench: cannot load $impl dm-multipath"; exit 1; }

@@ -6,7 +6,10 @@
 # the limit below both. Two legs on brd (pre-written); fio 4k randread
 # qd32, 4k randwrite qd32, 1M sequential write qd8, and 4k randread at qd32
 # and qd1 with one leg behind dm-delay (+5 ms): a balancer that sees the
-# slow leg keeps reads off it. bench/lib.sh says how rounds and modes work.
+# slow leg keeps reads off it. The floor for reads is md's linear
+# personality on one leg: md core with a personality that only remaps
+# (not on 6.12, which has no md linear). bench/lib.sh says how rounds and
+# modes work.
 
 . "$(dirname "$0")/../tests/raid1/rc"
 # shellcheck source=bench/lib.sh
@@ -48,6 +51,17 @@ load_impl() {
 	KEEL_IMPL=$1 r1_load
 }
 
+# bench_floor ROUND: 4k randread through md linear on one leg
+bench_floor() {
+	modprobe linear 2>/dev/null || return 0
+	mdadm --create "$R1_MD" --run --quiet --force --level=linear \
+		--raid-devices=1 /dev/ram2 </dev/null >> "$BENCH_OUT/errors" 2>&1 ||
+		return 0
+	udevadm settle
+	bench_fio randread floor "$1" "$(mdev)" "${J_RR[@]}"
+	array_off /dev/ram2
+}
+
 bench_bare() {	# round
 	bench_fio randread bare "$1" /dev/ram2 "${J_RR[@]}"
 	bench_fio randwrite bare "$1" /dev/ram2 "${J_RW[@]}"
@@ -82,6 +96,7 @@ brd_load 3 $MB || { echo "bench: no brd"; exit 1; }
 bench_prewrite /dev/ram0 /dev/ram1 /dev/ram2
 for round in $(seq "$BENCH_ROUNDS"); do
 	bench_bare "$round"
+	bench_floor "$round"
 	bench_md intree "$round" || exit 1
 	bench_md keel "$round" || exit 1
 done

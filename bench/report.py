@@ -5,14 +5,18 @@
 Raw lines (bench/lib.sh writes them):
     area AREA | mode icount|smp | runtime S | kernel VER
     job JOB GOAL TITLE...          GOAL: half or ratio
-    run JOB IMPL ROUND IOPS MIBS   IMPL: bare, intree or keel
+    run JOB IMPL ROUND IOPS MIBS   IMPL: bare, floor, intree or keel
     note TEXT...
 
 Per job and implementation the rounds are combined: their mean in icount
 mode (where they agree within a fraction of a percent), their median in
 smp mode (wall clock, noisy). Cost per I/O is guest microseconds per I/O
 (1e6 / IOPS; with one vCPU every I/O's whole cost, fio included); the
-cost an implementation adds is its cost minus the bare device's.
+cost an implementation adds is its cost minus the bare device's. "floor"
+is the least any implementation could add, where an area measures it:
+the same core with a pass-through module (md linear for raid1, dm-linear
+for bio-based multipath); what keel or in-tree adds above it is the
+module's own cost.
 
 Goals (issue 20), icount mode: keel/in-tree >= 1.10 for every job, and
 for "half" jobs keel adds at most half of what in-tree adds over the bare
@@ -64,14 +68,14 @@ def main():
     if icount:
         print("cost = guest us per I/O (1 us = 1000 instructions); "
               "+cost = over the bare device")
-    hdr = "%-34s %9s %9s %9s %6s %7s %7s %7s %-6s %s"
+    hdr = "%-34s %9s %9s %9s %6s %7s %7s %7s %7s %-6s %s"
     print(hdr % ("job", "bare", "in-tree", "keel", "k/i",
-                 "us bare", "+in", "+keel", "goal", "repeat %"))
+                 "us bare", "+floor", "+in", "+keel", "goal", "repeat %"))
     unstable = 0
     missed = 0
     for job, goal, title in jobs:
         val, cost, rep = {}, {}, []
-        for impl in ("bare", "intree", "keel"):
+        for impl in ("bare", "floor", "intree", "keel"):
             vals = runs.get((job, impl))
             if not vals:
                 val[impl] = cost[impl] = None
@@ -86,8 +90,10 @@ def main():
         ratio = None
         if val["keel"] and val["intree"]:
             ratio = val["keel"] / val["intree"]
-        add_i = add_k = None
+        add_i = add_k = add_f = None
         if cost["bare"] is not None:
+            if cost["floor"] is not None:
+                add_f = cost["floor"] - cost["bare"]
             if cost["intree"] is not None:
                 add_i = cost["intree"] - cost["bare"]
             if cost["keel"] is not None:
@@ -100,7 +106,7 @@ def main():
         print(hdr % (title[:34], fmt(val["bare"], "%.0f"),
                      fmt(val["intree"], "%.0f"), fmt(val["keel"], "%.0f"),
                      fmt(ratio, "%.3f"), fmt(cost["bare"], "%.2f"),
-                     fmt(add_i, "%.2f"), fmt(add_k, "%.2f"),
+                     fmt(add_f, "%.2f"), fmt(add_i, "%.2f"), fmt(add_k, "%.2f"),
                      "met" if ok else "MISSED", "/".join(rep)))
     for n in notes:
         print("# " + n)

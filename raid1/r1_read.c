@@ -306,8 +306,8 @@ static struct bio *r1_fast_read_clone(struct r1_array *conf, struct bio *bio,
 				      struct md_rdev *rdev,
 				      const struct r1_choice *ch)
 {
-	struct bio *clone = bio_alloc_clone(rdev->bdev, bio, GFP_NOIO,
-					    &conf->read_set);
+	struct bio *clone = r1_clone(rdev->bdev, bio, GFP_NOIO,
+				     &conf->read_set);
 	struct r1_read *rd = container_of(clone, struct r1_read, clone);
 
 	rd->conf = conf;
@@ -344,8 +344,8 @@ static struct bio *r1_retry_read_clone(struct r1_array *conf, struct bio *bio,
 	if (!test_bit(R1F_ACCT, &rq->flags) &&
 	    r1_io_acct_retry(mddev, bio, &rq->acct))
 		set_bit(R1F_ACCT, &rq->flags);
-	clone = bio_alloc_clone(rdev->bdev, bio, GFP_NOIO | __GFP_HIGH,
-				&mddev->bio_set);
+	clone = r1_clone(rdev->bdev, bio, GFP_NOIO | __GFP_HIGH,
+			 &mddev->bio_set);
 	rq->bios[ch->slot] = clone;
 	clone->bi_end_io = r1_read_endio;
 	clone->bi_private = rq;

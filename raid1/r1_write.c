@@ -530,13 +530,13 @@ bool r1_write_request(struct mddev *mddev, struct bio *bio, int sectors)
 		if (!rq->bios[i])
 			continue;
 		if (test_bit(R1F_BEHIND, &rq->flags)) {
-			clone = bio_alloc_clone(rdev->bdev, rq->behind,
-						GFP_NOIO, &mddev->bio_set);
+			clone = r1_clone(rdev->bdev, rq->behind, GFP_NOIO,
+					 &mddev->bio_set);
 			if (test_bit(WriteMostly, &rdev->flags))
 				atomic_inc(&rq->behind_todo);
 		} else {
-			clone = bio_alloc_clone(rdev->bdev, bio, GFP_NOIO,
-						&mddev->bio_set);
+			clone = r1_clone(rdev->bdev, bio, GFP_NOIO,
+					 &mddev->bio_set);
 		}
 		if (r1_serialized(rq, rdev))
 			r1_ser_begin(rdev, rq);

@@ -315,4 +315,36 @@ static inline int r1_slots(struct r1_array *conf)
 	return conf->nlegs * 2;
 }
 
+/**
+ * r1_clone() - clone @src for one leg
+ * @bdev: the leg's device
+ * @src: the bio to clone (the I/O from above, or a behind-write copy)
+ * @gfp: allocation flags
+ * @bs: bio_set to allocate from
+ *
+ * bio_alloc_clone() given the leg's device ties the clone to a blkcg
+ * twice: once for the submitting task in bio_init(), then once more
+ * copying @src's tie. Cloning without a device and copying the tie once
+ * saves a blkg lookup per leg and I/O. A copy that has no tie of its own
+ * gets the submitting task's, as bio_init() would have given it.
+ *
+ * Return: the clone, or NULL when its integrity payload could not be
+ * cloned.
+ */
+static inline struct bio *r1_clone(struct block_device *bdev,
+				   struct bio *src, gfp_t gfp,
+				   struct bio_set *bs)
+{
+	struct bio *clone = bio_alloc_clone(NULL, src, gfp, bs);
+
+	if (unlikely(!clone))
+		return NULL;
+	clone->bi_bdev = bdev;
+	if (src->bi_blkg)
+		bio_clone_blkg_association(clone, src);
+	else
+		bio_associate_blkg(clone);
+	return clone;
+}
+
 #endif
