@@ -61,14 +61,23 @@ enum mp_map_flags {
  * @ios:    completed I/Os
  * @bytes:  bytes of the completed I/Os
  * @errors: I/Os that completed with an error
- * @lat_ns: sum of dispatch-to-completion times
+ * @lat_ns: sum of the sampled dispatch-to-completion times
+ * @lat_samples: I/Os whose time was sampled (one in MP_LAT_SAMPLE, or
+ *          every one when the selector times I/O anyway)
  */
 struct mp_path_stats {
 	u64 ios;
 	u64 bytes;
 	u64 errors;
 	u64 lat_ns;
+	u64 lat_samples;
 };
+
+/*
+ * One I/O in MP_LAT_SAMPLE (a power of two) is timed for the average
+ * latency in debugfs: the clock reads are the counters' main cost.
+ */
+#define MP_LAT_SAMPLE	16
 
 /**
  * struct mp_path - one path of a priority group (in-tree: struct pgpath).
@@ -191,7 +200,7 @@ struct mp_map {
  * first part of &struct mp_bio_io).
  * @path:     the path the I/O was sent to, NULL before dispatch
  * @nr_bytes: size of the I/O, for the selector and the counters
- * @start_ns: dispatch time (local_clock())
+ * @start_ns: dispatch time (local_clock()), 0 when the I/O is not timed
  */
 struct mp_io {
 	struct mp_path *path;
@@ -319,6 +328,7 @@ int mp_stats_path_init(struct mp_path *p);
 void mp_stats_path_exit(struct mp_path *p);
 void mp_stats_map_add(struct mp_map *m);
 void mp_stats_map_del(struct mp_map *m);
+bool mp_stats_sample(struct mp_path *p);
 void mp_stats_account(struct mp_path *p, size_t bytes, u64 start_ns,
 		      bool error);
 int mp_stats_init(void);

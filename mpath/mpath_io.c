@@ -59,7 +59,8 @@ static void mp_io_start(struct mp_path *p, struct mp_io *io, size_t bytes)
 
 	io->path = p;
 	io->nr_bytes = bytes;
-	io->start_ns = local_clock();
+	io->start_ns = sel->type->want_start_time || mp_stats_sample(p) ?
+		       local_clock() : 0;
 	if (sel->type->start_io)
 		sel->type->start_io(sel, &p->psp, bytes);
 }

@@ -9,7 +9,9 @@
  *   errors=<n> avg_lat_us=<n>
  *
  * Counters are per CPU, so accounting a completion is a few this_cpu adds
- * with no shared cache line.  The table id keeps the old and the new table
+ * with no shared cache line. avg_lat_us averages the timed I/Os: one in
+ * MP_LAT_SAMPLE, or all of them under a selector that times every I/O
+ * (historical-service-time).  The table id keeps the old and the new table
  * of a reload apart while both exist.
  */
 #include <linux/debugfs.h>
@@ -35,16 +37,29 @@ void mp_stats_path_exit(struct mp_path *p)
 }
 
 /**
+ * mp_stats_sample() - should the I/O being dispatched on @p be timed?
+ * @p: the path.
+ *
+ * Return: true for one I/O in MP_LAT_SAMPLE (by this CPU's count of
+ * completed I/Os on the path).
+ */
+bool mp_stats_sample(struct mp_path *p)
+{
+	return p->stats &&
+	       !(this_cpu_read(p->stats->ios) & (MP_LAT_SAMPLE - 1));
+}
+
+/**
  * mp_stats_account() - count one finished I/O on a path.
  * @p:        the path.
  * @bytes:    size of the I/O.
- * @start_ns: local_clock() at dispatch.
+ * @start_ns: local_clock() at dispatch, 0 when the I/O was not timed.
  * @error:    completed with an error.
  */
 void mp_stats_account(struct mp_path *p, size_t bytes, u64 start_ns,
 		      bool error)
 {
-	u64 now = local_clock();
+	u64 now;
 
 	if (!p->stats)
 		return;
@@ -53,6 +68,10 @@ void mp_stats_account(struct mp_path *p, size_t bytes, u64 start_ns,
 	this_cpu_add(p->stats->bytes, bytes);
 	if (error)
 		this_cpu_inc(p->stats->errors);
+	if (!start_ns)
+		return;
+	now = local_clock();
+	this_cpu_inc(p->stats->lat_samples);
 	if (now > start_ns)
 		this_cpu_add(p->stats->lat_ns, now - start_ns);
 }
@@ -71,6 +90,7 @@ static void mp_stats_sum(struct mp_path *p, struct mp_path_stats *sum)
 		sum->bytes += READ_ONCE(s->bytes);
 		sum->errors += READ_ONCE(s->errors);
 		sum->lat_ns += READ_ONCE(s->lat_ns);
+		sum->lat_samples += READ_ONCE(s->lat_samples);
 	}
 }
 
@@ -89,8 +109,9 @@ static int mp_stats_show(struct seq_file *sf, void *unused)
 				   READ_ONCE(p->active) ? 'A' : 'F',
 				   READ_ONCE(p->fail_count), sum.ios,
 				   sum.bytes, sum.errors,
-				   sum.ios ? div64_u64(sum.lat_ns, sum.ios) /
-					     NSEC_PER_USEC : 0);
+				   sum.lat_samples ?
+				   div64_u64(sum.lat_ns, sum.lat_samples) /
+				   NSEC_PER_USEC : 0);
 		}
 	}
 	return 0;
