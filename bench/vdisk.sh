@@ -4,7 +4,9 @@
 # vdisk benchmark (not a test), run in the guest by `make bench`: the
 # in-tree iblock backend and keel's alternately in the same boot, on the
 # same pre-written brd device behind tcm_loop (/dev/sdX); the bare device
-# is the brd device itself. fio 4k randread / randwrite at qd32, 1 MiB
+# is the brd device itself. The floor is LIO's rd_mcp backend with
+# rd_nullio=1 behind the same tcm_loop LUN: the SCSI stack, tcm_loop and
+# target core with a backend that does no I/O at all. fio 4k randread / randwrite at qd32, 1 MiB
 # sequential read / write at qd8. bench/lib.sh says how rounds and modes
 # work. VDISK_BENCH_SIZE: brd size in MiB (default 512).
 . "$(dirname "$0")/../tests/vdisk/rc"
@@ -52,10 +54,32 @@ run_all() {	# impl round dev
 	return 0
 }
 
+# floor_run ROUND: the jobs on an rd_mcp nullio LUN behind tcm_loop
+floor_run() {
+	local iblock_hba=$HBA
+	configfs_mount && modprobe target_core_mod && modprobe tcm_loop &&
+		modprobe target_core_rd || return 0
+	HBA=$CFS/core/rd_mcp_1
+	if mkdir -p "$HBA/null" &&
+	   echo "rd_pages=65536,rd_nullio=1" > "$HBA/null/control" &&
+	   echo 1 > "$HBA/null/enable" && vd_export null; then
+		echo none > "/sys/block/${VD_SD#/dev/}/queue/scheduler" 2>/dev/null
+		run_all floor "$1" "$VD_SD"
+	else
+		echo "bench: no rd_mcp nullio floor" >&2
+	fi
+	vd_unexport
+	rmdir "$HBA/null" "$HBA" "$CFS/loopback" 2>/dev/null
+	HBA=$iblock_hba
+	rmmod target_core_rd 2>/dev/null
+	vd_unload
+}
+
 brd_load 1 "$size" || exit 1
 bench_prewrite /dev/ram0
 for round in $(seq "$BENCH_ROUNDS"); do
 	run_all bare "$round" /dev/ram0 || exit 1
+	floor_run "$round"
 	for impl in intree keel; do
 		setup "$impl" || { teardown; exit 1; }
 		run_all "$impl" "$round" "$VD_SD" || { teardown; exit 1; }
