@@ -19,6 +19,9 @@
 #	                           -e cpu-clock -a -g over one more fio run,
 #	                           the top of `perf report` kept in
 #	                           $BENCH_OUT/profile-JOB-IMPL.txt
+#	bench_rw_jobs SEQ_BS       JOB (fio arguments by job name) and ORDER:
+#	                           4k randread / randwrite at qd32, SEQ_BS
+#	                           sequential read / write at qd8
 #	bench_note TEXT            a line printed under the table
 #	bench_report               the table (bench/report.py)
 #
@@ -67,6 +70,17 @@ bench_init() {
 
 bench_job() {
 	echo "job $1 $2 $3" >> "$BENCH_RAW"
+}
+
+# shellcheck disable=SC2034 # JOB and ORDER are the caller's
+bench_rw_jobs() {
+	declare -gA JOB=(
+		[randread]="--rw=randread --bs=4k --iodepth=32"
+		[randwrite]="--rw=randwrite --bs=4k --iodepth=32"
+		[seqread]="--rw=read --bs=$1 --iodepth=8"
+		[seqwrite]="--rw=write --bs=$1 --iodepth=8"
+	)
+	ORDER="randread randwrite seqread seqwrite"
 }
 
 bench_note() {

@@ -18,13 +18,7 @@ SRPT_DISK_MB=256
 bench_init srpt || exit 1
 trap 'loop_down; srpt_cleanup' EXIT
 
-declare -A JOB=(
-	[randread]="--rw=randread --bs=4k --iodepth=32"
-	[randwrite]="--rw=randwrite --bs=4k --iodepth=32"
-	[seqread]="--rw=read --bs=128k --iodepth=8"
-	[seqwrite]="--rw=write --bs=128k --iodepth=8"
-)
-ORDER="randread randwrite seqread seqwrite"
+bench_rw_jobs 128k
 CHANNELS=1
 [ "$BENCH_MODE" = smp ] && CHANNELS="1 4"
 for ch in $CHANNELS; do

@@ -16,13 +16,7 @@
 size=${VDISK_BENCH_SIZE:-512}
 bench_init vdisk || exit 1
 
-declare -A JOB=(
-	[randread]="--rw=randread --bs=4k --iodepth=32"
-	[randwrite]="--rw=randwrite --bs=4k --iodepth=32"
-	[seqread]="--rw=read --bs=1m --iodepth=8"
-	[seqwrite]="--rw=write --bs=1m --iodepth=8"
-)
-ORDER="randread randwrite seqread seqwrite"
+bench_rw_jobs 1m
 bench_job randread half "4k randread qd32"
 bench_job randwrite half "4k randwrite qd32"
 bench_job seqread half "1M seq read qd8"
