@@ -12,8 +12,9 @@
 #	bench_fio JOB IMPL ROUND DEV FIO-ARGS...
 #	                           one fio run (4k..1M, libaio, O_DIRECT,
 #	                           BENCH_RT seconds of guest time), recorded
-#	                           as "JOB IMPL ROUND IOPS MIB/S"; IMPL is
-#	                           bare, intree or keel
+#	                           as "JOB IMPL ROUND IOPS MIB/S CSW/IO"
+#	                           (context switches per I/O); IMPL is
+#	                           bare, floor, intree or keel
 #	bench_profile JOB IMPL DEV FIO-ARGS...
 #	                           with KEEL_BENCH_PROFILE=1: perf record
 #	                           -e cpu-clock -a -g over one more fio run,
@@ -97,7 +98,7 @@ _bench_fio_args() {
 }
 
 bench_fio() {
-	local job=$1 impl=$2 round=$3 dev=$4 json v
+	local job=$1 impl=$2 round=$3 dev=$4 json v c0 c1
 	shift 4
 	json=$BENCH_OUT/$job-$impl-$round.json
 	_bench_fio_args "$dev" "$@"
@@ -107,22 +108,26 @@ bench_fio() {
 		fio "${BENCH_ARGS[@]}" --runtime=1 > /dev/null 2>&1
 		BENCH_WARM=1
 	fi
+	c0=$(awk '/^ctxt / { print $2 }' /proc/stat)
 	if ! fio "${BENCH_ARGS[@]}" --output-format=json --output="$json" \
 		> "$BENCH_OUT/$job-$impl-$round.err" 2>&1; then
 		echo "bench: $job $impl round $round: fio failed" >&2
 		sed 's/^/bench:   /' "$BENCH_OUT/$job-$impl-$round.err" | head -5 >&2
 		return 1
 	fi
-	v=$(python3 - "$json" <<'PY'
+	c1=$(awk '/^ctxt / { print $2 }' /proc/stat)
+	# IOPS, MiB/s and context switches per I/O (all CPUs, whole run)
+	v=$(python3 - "$json" "$((c1 - c0))" <<'PY'
 import json, sys
 j = json.load(open(sys.argv[1]))["jobs"][0]
 iops = j["read"]["iops"] + j["write"]["iops"]
 mib = (j["read"]["bw_bytes"] + j["write"]["bw_bytes"]) / 1048576.0
-print("%.1f %.1f" % (iops, mib))
+ios = j["read"]["total_ios"] + j["write"]["total_ios"]
+print("%.1f %.1f %.2f" % (iops, mib, int(sys.argv[2]) / ios if ios else 0))
 PY
 )
 	echo "run $job $impl $round $v" >> "$BENCH_RAW"
-	echo "bench: round $round $impl $job: ${v% *} IOPS"
+	echo "bench: round $round $impl $job: ${v%% *} IOPS"
 }
 
 bench_profile() {

@@ -5,7 +5,8 @@
 Raw lines (bench/lib.sh writes them):
     area AREA | mode icount|smp | runtime S | kernel VER
     job JOB GOAL TITLE...          GOAL: half or ratio
-    run JOB IMPL ROUND IOPS MIBS   IMPL: bare, floor, intree or keel
+    run JOB IMPL ROUND IOPS MIBS [CSW]  IMPL: bare, floor, intree or
+                                   keel; CSW: context switches per I/O
     note TEXT...
 
 Per job and implementation the rounds are combined: their mean in icount
@@ -31,7 +32,7 @@ import sys
 
 
 def parse(path):
-    meta, jobs, runs, notes = {}, [], {}, []
+    meta, jobs, runs, notes, csw = {}, [], {}, [], {}
     for line in open(path):
         w = line.split()
         if not w:
@@ -40,11 +41,13 @@ def parse(path):
             meta[w[0]] = " ".join(w[1:])
         elif w[0] == "job":
             jobs.append((w[1], w[2], " ".join(w[3:])))
-        elif w[0] == "run" and len(w) == 6:
+        elif w[0] == "run" and len(w) in (6, 7):
             runs.setdefault((w[1], w[2]), []).append(float(w[4]))
+            if len(w) == 7:
+                csw.setdefault((w[1], w[2]), []).append(float(w[6]))
         elif w[0] == "note":
             notes.append(" ".join(w[1:]))
-    return meta, jobs, runs, notes
+    return meta, jobs, runs, notes, csw
 
 
 def spread(vals):
@@ -59,7 +62,7 @@ def fmt(v, spec):
 
 
 def main():
-    meta, jobs, runs, notes = parse(sys.argv[1])
+    meta, jobs, runs, notes, csw = parse(sys.argv[1])
     icount = meta.get("mode") == "icount"
     combine = statistics.mean if icount else statistics.median
     print("%s bench, %s mode, kernel %s, %s s per run" %
@@ -68,9 +71,10 @@ def main():
     if icount:
         print("cost = guest us per I/O (1 us = 1000 instructions); "
               "+cost = over the bare device")
-    hdr = "%-34s %9s %9s %9s %6s %7s %7s %7s %7s %-6s %s"
+    hdr = "%-34s %9s %9s %9s %6s %7s %7s %7s %7s %-6s %-11s %s"
     print(hdr % ("job", "bare", "in-tree", "keel", "k/i",
-                 "us bare", "+floor", "+in", "+keel", "goal", "repeat %"))
+                 "us bare", "+floor", "+in", "+keel", "goal", "csw/IO i/k",
+                 "repeat %"))
     unstable = 0
     missed = 0
     for job, goal, title in jobs:
@@ -103,11 +107,16 @@ def main():
             ok = ok and add_k is not None and add_k <= add_i / 2
         if not ok:
             missed += 1
+        cs = []
+        for impl in ("intree", "keel"):
+            v = csw.get((job, impl))
+            cs.append("%.2f" % combine(v) if v else "-")
         print(hdr % (title[:34], fmt(val["bare"], "%.0f"),
                      fmt(val["intree"], "%.0f"), fmt(val["keel"], "%.0f"),
                      fmt(ratio, "%.3f"), fmt(cost["bare"], "%.2f"),
                      fmt(add_f, "%.2f"), fmt(add_i, "%.2f"), fmt(add_k, "%.2f"),
-                     "met" if ok else "MISSED", "/".join(rep)))
+                     "met" if ok else "MISSED", "/".join(cs),
+                     "/".join(rep)))
     for n in notes:
         print("# " + n)
     if icount:
