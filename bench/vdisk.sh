@@ -51,8 +51,9 @@ run_all() {	# impl round dev
 # floor_run ROUND: the jobs on an rd_mcp nullio LUN behind tcm_loop
 floor_run() {
 	local iblock_hba=$HBA
-	configfs_mount && modprobe target_core_mod && modprobe tcm_loop &&
-		modprobe target_core_rd || return 0
+	# rd_mcp is part of target_core_mod
+	configfs_mount && modprobe target_core_mod && modprobe tcm_loop ||
+		return 0
 	HBA=$CFS/core/rd_mcp_1
 	if mkdir -p "$HBA/null" &&
 	   echo "rd_pages=65536,rd_nullio=1" > "$HBA/null/control" &&
@@ -65,7 +66,6 @@ floor_run() {
 	vd_unexport
 	rmdir "$HBA/null" "$HBA" "$CFS/loopback" 2>/dev/null
 	HBA=$iblock_hba
-	rmmod target_core_rd 2>/dev/null
 	vd_unload
 }
 

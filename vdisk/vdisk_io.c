@@ -7,8 +7,7 @@
  * bio, so no allocation is made per command; that bio is released last.
  *
  *   build:  pending = 1 (builder's bias)
- *           for each bio: pending++, fill up to BIO_MAX_VECS pages (the
- *                         block layer splits to the queue's limits),
+ *           for each bio: pending++, fill up to the queue's max_sectors,
  *                         attach PI, submit when the next one starts
  *           drop the bias
  *   endio:  record the lowest failed bio (start, length, status), pending--
@@ -356,20 +355,19 @@ static void vdisk_builder_init(struct vdisk_builder *b, struct se_cmd *cmd,
 			       blk_opf_t opf, unsigned int nents)
 {
 	struct vdisk_dev *vd = VDISK_DEV(cmd->se_dev);
+	struct request_queue *q = bdev_get_queue(vd->bdev);
+	u64 max = (u64)queue_max_sectors(q) << SECTOR_SHIFT;
 
 	memset(b, 0, sizeof(*b));
 	b->vd = vd;
 	b->cmd = cmd;
 	b->opf = opf;
 	b->sector = vdisk_lba_to_sector(cmd->se_dev, cmd->t_task_lba);
-	/*
-	 * Whole logical blocks of the backing device per bio, as many as
-	 * a bio holds: the block layer splits to the queue's limits far
-	 * more cheaply (the pieces share one bvec table) than a bio per
-	 * max_sectors, which cost a 1 MiB command on brd 9 bios and
-	 * ~8 us of CPU more than in-tree iblock (make bench).
-	 */
-	b->max_bytes = rounddown(UINT_MAX, bdev_logical_block_size(vd->bdev));
+	/* whole logical blocks of the backing device per bio */
+	if (!max || max > UINT_MAX)
+		max = UINT_MAX;
+	b->max_bytes = rounddown((unsigned int)max,
+				 bdev_logical_block_size(vd->bdev));
 	b->nr_vecs = bio_max_segs(nents);
 }
 
