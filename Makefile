@@ -58,6 +58,19 @@ endif
 
 export KEEL_MDHDR := $(MDHDR)
 
+# KEEL_NO_DEBUG_INFO=1 (DKMS, which strips the debug info from what it
+# installs): compile with -g0, about 10% less CPU. Not where kbuild makes
+# BTF for the modules: pahole builds it from their DWARF and fails on a
+# module without any ("failed to find '.BTF' ELF section"). kbuild does
+# that when the build tree has vmlinux: 6.12's Debian headers ship it,
+# 6.1's do not (kbuild skips module BTF there).
+ifeq ($(KEEL_NO_DEBUG_INFO),1)
+  ifeq ($(wildcard $(KDIR)/vmlinux),)
+    KCFLAGS += -g0
+    export KCFLAGS
+  endif
+endif
+
 .PHONY: all modules clean install deps check demo demo-single bench debug-kernel \
 	md-headers help
 

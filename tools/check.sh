@@ -6,6 +6,7 @@
 #   (none)             everything: builds, KUnit (debug kernel), runner
 #                      self-tests, every area's integration tests (stock)
 #   raid1|mpath|...    one area: its KUnit suites and integration tests
+#                      (tests/raid1 names the same area)
 #   tests/raid1/003-x  one integration test
 #   kunit | harness    only the KUnit suites / only the runner self-tests
 #
@@ -28,6 +29,12 @@ cd "$root"
 . tools/vm/kernels.sh
 
 subset=${1:-}
+# an area may be named by its folder: tests/dkms, tests/dkms/
+case "$subset" in
+tests/*/*/) subset=${subset%/} ;;
+tests/*/) subset=${subset#tests/}; subset=${subset%/} ;;
+tests/*) [ -d "$subset" ] && subset=${subset#tests/} ;;
+esac
 kernels=${KERNELS:-stock}
 # A whole `make check` (no subset, no KERNELS) also runs the 6.12 smoke
 # set: every test tagged "# smoke-6.12:" on Debian's 6.12, with keel's
@@ -77,7 +84,7 @@ kunit) want_kunit=1 ;;
 harness) want_harness=1 ;;
 gates) want_gates=1 ;;
 tests/*/*) one_test=$subset ;;
-*) [ -d "tests/$subset" ] || [ -d "$subset" ] || {
+*) [ -d "tests/$subset" ] || {
 	echo "check: no area or test '$subset'" >&2; exit 2; }
    want_kunit=1 ;;
 esac
