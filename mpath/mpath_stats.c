@@ -40,8 +40,10 @@ void mp_stats_path_exit(struct mp_path *p)
  * mp_stats_sample() - should the I/O being dispatched on @p be timed?
  * @p: the path.
  *
- * Return: true for one I/O in MP_LAT_SAMPLE (by this CPU's count of
- * completed I/Os on the path).
+ * Return: true while this CPU's count of completed I/Os on the path is a
+ * multiple of MP_LAT_SAMPLE: about one I/O in MP_LAT_SAMPLE (more while
+ * many are dispatched before any completes). The average stays right:
+ * it divides by the number timed.
  */
 bool mp_stats_sample(struct mp_path *p)
 {
