@@ -956,6 +956,31 @@ static void srpt_free_rings(struct srpt_chan *ch)
 	ch->req_pool = NULL;
 }
 
+/*
+ * Name the commands LIO still holds: tag, fabric state (enum
+ * srpt_cmd_state), LIO's t_state, transport_state and se_cmd_flags, and
+ * the opcode. Read without locks: a report, not a decision.
+ */
+static void srpt_report_stuck(struct srpt_chan *ch)
+{
+	u32 i, shown = 0;
+
+	for (i = 0; i < ch->rq_depth && shown < 8; i++) {
+		struct srpt_send_ioctx *ioctx = ch->send_ring[i];
+		struct se_cmd *cmd = &ioctx->cmd;
+		enum srpt_cmd_state state = READ_ONCE(ioctx->state);
+
+		if (state == SRPT_CMD_DONE || !READ_ONCE(cmd->se_sess))
+			continue;
+		pr_warn("%s:   tag %#llx state %d t_state %d transport_state %#x flags %#x opcode %#x%s\n",
+			ch->name, cmd->tag, state, READ_ONCE(cmd->t_state),
+			READ_ONCE(cmd->transport_state), cmd->se_cmd_flags,
+			cmd->t_task_cdb ? cmd->t_task_cdb[0] : 0,
+			list_empty(&ioctx->rsp_entry) ? "" : " (response waits)");
+		shown++;
+	}
+}
+
 /* Wait for the session's commands, reporting while they are stuck. */
 static void srpt_wait_sess_cmds(struct srpt_chan *ch)
 {
@@ -970,6 +995,8 @@ static void srpt_wait_sess_cmds(struct srpt_chan *ch)
 		waited += SRPT_DRAIN_REPORT_SECS;
 		pr_warn("%s: commands still in the backend after %u s\n",
 			ch->name, waited);
+		if (waited == SRPT_DRAIN_REPORT_SECS || !(waited % 60))
+			srpt_report_stuck(ch);
 	}
 	target_wait_for_sess_cmds(sess);
 }

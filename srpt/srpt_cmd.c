@@ -25,6 +25,7 @@
 #include <scsi/scsi_proto.h>
 #include <scsi/scsi_common.h>
 #include <target/target_core_base.h>
+#include <target/target_core_backend.h>
 #include <target/target_core_fabric.h>
 #include "srpt.h"
 
@@ -1075,6 +1076,51 @@ int srpt_cmd_data_in(struct se_cmd *cmd)
 }
 
 /**
+ * srpt_uncount_aborted() - undo LIO's task ordering count of an aborted command
+ * @cmd: command LIO ends as aborted
+ *
+ * LIO counts a command for SAM task ordering when it executes it
+ * (target_handle_task_attr(): SIMPLE and HEAD OF QUEUE raise
+ * dev->non_ordered, an ORDERED one sets dev->ordered_sync_in_progress)
+ * and uncounts it when it completes (transport_complete_task_attr()),
+ * but an aborted command ends in target_handle_abort(), which does not
+ * (6.1 and 6.12). The count stays up for ever: the next ORDERED command
+ * to the device waits for it, every command after that waits behind the
+ * ORDERED one, for every initiator, and a LUN RESET then hangs on them
+ * (tests/srpt/019-ordered-abort). LIO calls aborted_task() or, with TAS,
+ * queue_status() on that path, before it drops its references; the
+ * command is still marked SCF_TASK_ATTR_SET exactly when it was counted,
+ * so undo the count here and let the delayed commands run.
+ */
+static void srpt_uncount_aborted(struct se_cmd *cmd)
+{
+	struct se_device *dev = cmd->se_dev;
+
+	if (!(cmd->transport_state & CMD_T_ABORTED) ||
+	    !(cmd->se_cmd_flags & SCF_TASK_ATTR_SET) || !dev ||
+	    (dev->transport_flags & TRANSPORT_FLAG_PASSTHROUGH))
+		return;
+	cmd->se_cmd_flags &= ~SCF_TASK_ATTR_SET;
+	switch (cmd->sam_task_attr) {
+	case TCM_SIMPLE_TAG:
+	case TCM_HEAD_TAG:
+		atomic_dec_mb(&dev->non_ordered);
+		break;
+	case TCM_ORDERED_TAG:
+		spin_lock(&dev->delayed_cmd_lock);
+		dev->ordered_sync_in_progress = false;
+		spin_unlock(&dev->delayed_cmd_lock);
+		break;
+	default:
+		return;		/* LIO refuses ACA before counting */
+	}
+	pr_debug("tag %#llx: aborted command uncounted for task ordering\n",
+		 cmd->tag);
+	if (atomic_read(&dev->delayed_cmd_count) > 0)
+		schedule_work(&dev->delayed_cmd_work);
+}
+
+/**
  * srpt_cmd_status() - LIO: send status only, no data
  * @cmd: command
  *
@@ -1082,6 +1128,7 @@ int srpt_cmd_data_in(struct se_cmd *cmd)
  */
 int srpt_cmd_status(struct se_cmd *cmd)
 {
+	srpt_uncount_aborted(cmd);
 	to_send_ioctx(cmd)->status_only = true;
 	srpt_send_response(cmd);
 	return 0;
@@ -1100,10 +1147,12 @@ void srpt_cmd_tmr_rsp(struct se_cmd *cmd)
  * srpt_cmd_aborted() - LIO: a command ended without a response
  * @cmd: command
  *
- * Its credit goes back to the initiator with the next response.
+ * Its credit goes back to the initiator with the next response, and its
+ * task ordering count goes (srpt_uncount_aborted()).
  */
 void srpt_cmd_aborted(struct se_cmd *cmd)
 {
+	srpt_uncount_aborted(cmd);
 	atomic_inc(&to_send_ioctx(cmd)->ch->credits_owed);
 }
 

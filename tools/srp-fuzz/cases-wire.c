@@ -18,6 +18,10 @@
  *     READYs; with use_srq=1 channel B must still be served (INQUIRY).
  * -l N  N logins with distinct initiator port ids (run against a target
  *     without an ACL for us: all are rejected); any unanswered login fails.
+ * -B  task ordering after an aborted command (LUN 0 on a slow device):
+ *     a SIMPLE or ORDERED READ aborted (ABORT TASK, LUN RESET) while in
+ *     the backend, then an ORDERED and a SIMPLE TEST UNIT READY must be
+ *     answered (tests/srpt/019-ordered-abort).
  *
  * Each check prints "PASS name" or "FAIL name: why" (xt_result()).
  */
@@ -524,6 +528,117 @@ int wire_login_storm(long n)
 	printf("srp-fuzz: login storm: %ld logins, %ld rejected, %ld accepted, %ld unanswered, %ld ms\n",
 	       n, rej, acc, hung, w_ms_since(&t0));
 	return hung ? 1 : 0;
+}
+
+/* ---- -B: task ordering after an aborted command ---- */
+
+#define B_SIMPLE	0
+#define B_ORDERED	2
+
+/* Post a 1-block READ(10) at @lba with task attribute @attr from @slot. */
+static int b_read(struct conn *c, int slot, uint64_t tag, uint8_t attr,
+		  uint32_t lba)
+{
+	struct srp_cmd_hdr *h = w_hdr(c, slot, tag);
+	uint8_t *va = c->data + slot * 4096;
+
+	h->task_attr = attr;
+	w_rw10(h, 0x28, lba, 8);
+	c->credits--;
+	return post_send(c, slot, w_descs(c, h, 1, 1, &va, 4096));
+}
+
+/* Post task management function @fn aimed at @ref from @slot. */
+static int b_tmf(struct conn *c, int slot, uint64_t tag, uint8_t fn,
+		 uint64_t ref)
+{
+	uint8_t *iu = c->send_buf + (size_t)slot * IU_MAX;
+
+	memset(iu, 0, 64);
+	iu[0] = OP_TSK_MGMT;
+	memcpy(iu + 8, &tag, 8);
+	iu[30] = fn;
+	memcpy(iu + 32, &ref, 8);
+	c->credits--;
+	return post_send(c, slot, 48);
+}
+
+/*
+ * One case: a READ with task attribute @attr that the backend holds (the
+ * test puts LUN 0 on a dm-delay device), @fn aimed at it while it is in
+ * the backend, then an ORDERED and a SIMPLE TEST UNIT READY, which must
+ * both be answered GOOD once the TMF was (the first after a LUN RESET
+ * may report the reset as a unit attention instead).
+ */
+static void b_case(struct conn *c, const char *name, uint8_t attr,
+		   uint8_t fn, uint64_t tag)
+{
+	struct w_rsp r[2];
+	struct srp_cmd_hdr *h;
+	int ret, k;
+
+	memset(r, 0, sizeof(r));
+	r[0].tag = tag;
+	r[1].tag = tag + 1;
+	if (b_read(c, 1, tag, attr, 64)) {
+		xt_result(0, name, "posting the READ failed");
+		return;
+	}
+	usleep(300000);		/* well inside the backend's delay */
+	if (b_tmf(c, 2, tag + 1, fn, tag)) {
+		xt_result(0, name, "posting the TMF failed");
+		return;
+	}
+	/* the TMF is answered when the READ has left the backend */
+	ret = w_wait(c, &r[1], 1);
+	if (ret) {
+		xt_result(0, name, "TMF %#x %s", fn,
+			  ret < 0 ? "not answered" : "dropped the channel");
+		return;
+	}
+	memset(r, 0, sizeof(r));
+	h = w_hdr(c, 3, tag + 2);
+	h->task_attr = B_ORDERED;	/* TEST UNIT READY */
+	r[0].tag = h->tag;
+	h = w_hdr(c, 4, tag + 3);
+	h->task_attr = B_SIMPLE;
+	r[1].tag = h->tag;
+	c->credits -= 2;
+	if (post_send(c, 3, sizeof(*h)) || post_send(c, 4, sizeof(*h))) {
+		xt_result(0, name, "posting TEST UNIT READY failed");
+		return;
+	}
+	ret = w_wait(c, r, 2);
+	/* after a LUN RESET the first command reports it (unit attention) */
+	for (k = 0; fn == 0x08 && k < 2; k++)
+		if (r[k].status == 0x02)
+			r[k].status = 0;
+	xt_result(!ret && !r[0].status && !r[1].status, name,
+		  "ORDERED TEST UNIT READY %s (status %#x), SIMPLE %s (status %#x)",
+		  r[0].seen ? "answered" : "never answered", r[0].status,
+		  r[1].seen ? "answered" : "never answered", r[1].status);
+}
+
+int wire_ordered_abort(void)
+{
+	struct conn c;
+	int ret;
+
+	if (w_login(&c)) {
+		fprintf(stderr, "srp-fuzz: -B: login failed\n");
+		return 1;
+	}
+	b_case(&c, "abort-simple-then-ordered", B_SIMPLE, 0x01, 0xd000);
+	if (c.up)
+		b_case(&c, "abort-ordered-then-ordered", B_ORDERED, 0x01,
+		       0xd100);
+	if (c.up)
+		b_case(&c, "lun-reset-then-ordered", B_SIMPLE, 0x08, 0xd200);
+	ret = c.up ? inquiry(&c) : -1;
+	xt_result(ret == 0, "ordered-channel-usable", "INQUIRY: %d", ret);
+	conn_close(&c);
+	printf("srp-fuzz: ordering after aborts: %d failed\n", xt_failed);
+	return xt_failed ? 1 : 0;
 }
 
 /* ---- cases mixed into the random run (fuzz_iu) ---- */

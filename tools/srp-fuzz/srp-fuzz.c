@@ -7,7 +7,7 @@
  *            [-n cases] [-s seed] [-W login-wait-ms] [-v]
  *   srp-fuzz -a ... -g ... -m <channels>
  *   srp-fuzz -a ... -g ... -x [-L]
- *   srp-fuzz -a ... -g ... -A | -Q | -S <IUs> | -l <logins>
+ *   srp-fuzz -a ... -g ... -A | -Q | -B | -S <IUs> | -l <logins>
  *
  * Every case is one of: a login with damaged fields (must be rejected or
  * accepted, never ignored), an SRP_CMD with hostile lengths, descriptor
@@ -49,9 +49,9 @@
  * -W sets how long a login may go unanswered (default 5000 ms, 30000 in
  * scale mode); a slow guest (debug kernel, busy host) needs more.
  *
- * -A, -Q, -S N and -l N run the case groups of cases-wire.c (allocation
- * length, send queue exhaustion, shared receive queue flood, login storm;
- * see there).
+ * -A, -Q, -B, -S N and -l N run the case groups of cases-wire.c
+ * (allocation length, send queue exhaustion, ordering after aborts,
+ * shared receive queue flood, login storm; see there).
  *
  * Exit status: 0 when the target stayed responsive, 1 otherwise.
  */
@@ -1144,7 +1144,7 @@ static int ext_lost_fetch(void)
 
 static void print_usage(void)
 {
-	fprintf(stderr, "usage: srp-fuzz -a addr [-p port] -g guid [-n cases] [-s seed] [-m channels [-H]] [-x [-L]] [-A | -Q | -S n | -l n | -T secs | -O | -D n] [-W ms] [-R] [-v]\n");
+	fprintf(stderr, "usage: srp-fuzz -a addr [-p port] -g guid [-n cases] [-s seed] [-m channels [-H]] [-x [-L]] [-A | -Q | -B | -S n | -l n | -T secs | -O | -D n] [-W ms] [-R] [-v]\n");
 	exit(2);
 }
 
@@ -1155,7 +1155,7 @@ int main(int argc, char **argv)
 	long n;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "a:p:g:n:s:m:W:T:OHxLvRAQS:l:D:")) != -1) {
+	while ((opt = getopt(argc, argv, "a:p:g:n:s:m:W:T:OHxLvRAQBS:l:D:")) != -1) {
 		switch (opt) {
 		case 'H':
 			opt_hold = 1;
@@ -1204,6 +1204,7 @@ int main(int argc, char **argv)
 			break;
 		case 'A':
 		case 'Q':
+		case 'B':
 		case 'S':
 		case 'l':
 			opt_wire = opt;
@@ -1232,6 +1233,8 @@ int main(int argc, char **argv)
 		return wire_alloc_len();
 	case 'Q':
 		return wire_sq_full();
+	case 'B':
+		return wire_ordered_abort();
 	case 'S':
 		return wire_srq_flood(opt_wire_n);
 	case 'l':

@@ -130,6 +130,7 @@ void xt_result(int ok, const char *name, const char *fmt, ...);
 
 /* cases-wire.c: see the usage there */
 int wire_alloc_len(void);
+int wire_ordered_abort(void);
 int wire_login_storm(long n);
 int wire_sq_full(void);
 int wire_srq_flood(long n);
