@@ -20,9 +20,16 @@
 #	                           -e cpu-clock -a -g over one more fio run,
 #	                           the top of `perf report` kept in
 #	                           $BENCH_OUT/profile-JOB-IMPL.txt
+#	                           with KEEL_BENCH_SCHED=1 (as well or
+#	                           alone): ftrace sched_switch and
+#	                           sched_wakeup over one more 1 s fio run,
+#	                           switches and wakeups per I/O by task pair
+#	                           in $BENCH_OUT/sched-JOB-IMPL.txt
 #	bench_rw_jobs SEQ_BS       JOB (fio arguments by job name) and ORDER:
 #	                           4k randread / randwrite at qd32, SEQ_BS
-#	                           sequential read / write at qd8
+#	                           sequential read / write at qd8;
+#	                           KEEL_BENCH_JOBS="randread ..." keeps only
+#	                           those in ORDER
 #	bench_note TEXT            a line printed under the table
 #	bench_report               the table (bench/report.py)
 #
@@ -82,6 +89,9 @@ bench_rw_jobs() {
 		[seqwrite]="--rw=write --bs=$1 --iodepth=8"
 	)
 	ORDER="randread randwrite seqread seqwrite"
+	# KEEL_BENCH_JOBS="randread ...": only those (a quick experiment)
+	[ -n "${KEEL_BENCH_JOBS:-}" ] && ORDER=$KEEL_BENCH_JOBS
+	return 0
 }
 
 bench_note() {
@@ -133,6 +143,7 @@ PY
 bench_profile() {
 	local job=$1 impl=$2 dev=$3 data
 	shift 3
+	[ "${KEEL_BENCH_SCHED:-0}" = 1 ] && _bench_sched "$job" "$impl" "$dev" "$@"
 	[ "${KEEL_BENCH_PROFILE:-0}" = 1 ] || return 0
 	command -v perf > /dev/null || { echo "bench: no perf" >&2; return 0; }
 	data=$BENCH_OUT/perf-$job-$impl.data
@@ -143,6 +154,59 @@ bench_profile() {
 		--percent-limit 0.5 -g none 2>/dev/null |
 		grep -v '^$' | head -80 > "$BENCH_OUT/profile-$job-$impl.txt"
 	rm -f "$data"
+}
+
+# _bench_sched JOB IMPL DEV FIO-ARGS...: who switches to whom, and who
+# wakes whom, per I/O, over one 1 s fio run under ftrace. Kernel
+# threads are named without their number (kworker/0:1H -> kworker/H).
+_bench_sched() {
+	local job=$1 impl=$2 dev=$3 t=/sys/kernel/tracing out json
+	shift 3
+	[ -d $t/events ] || mount -t tracefs nodev $t 2>/dev/null
+	[ -d $t/events/sched ] || { echo "bench: no tracefs" >&2; return 0; }
+	out=$BENCH_OUT/sched-$job-$impl.txt
+	json=$BENCH_OUT/sched-$job-$impl.json
+	_bench_fio_args "$dev" "$@" --runtime=1
+	echo 0 > $t/tracing_on
+	echo > $t/trace
+	echo 4096 > $t/buffer_size_kb
+	echo 1 > $t/events/sched/sched_switch/enable
+	echo 1 > $t/events/sched/sched_wakeup/enable
+	echo 1 > $t/tracing_on
+	fio "${BENCH_ARGS[@]}" --output-format=json --output="$json" \
+		> /dev/null 2>&1
+	echo 0 > $t/tracing_on
+	echo 0 > $t/events/sched/sched_switch/enable
+	echo 0 > $t/events/sched/sched_wakeup/enable
+	python3 - "$json" $t/trace > "$out" <<'PY'
+import collections, json, re, sys
+j = json.load(open(sys.argv[1]))["jobs"][0]
+ios = (j["read"]["total_ios"] + j["write"]["total_ios"]) or 1
+def name(c):
+	c = re.sub(r"/\d+:\d+", "/", c)
+	return re.sub(r"-\d+$", "", c)
+sw, wk = collections.Counter(), collections.Counter()
+lost = 0
+for line in open(sys.argv[2]):
+	if "LOST" in line:
+		lost += 1
+	m = re.search(r"sched_switch: prev_comm=(.*?) prev_pid.*next_comm=(.*?) next_pid", line)
+	if m:
+		sw[(name(m.group(1)), name(m.group(2)))] += 1
+		continue
+	m = re.match(r"\s*(.*?)-\d+\s+\[.*sched_wakeup: comm=(.*?) pid", line)
+	if m:
+		wk[(name(m.group(1)), name(m.group(2)))] += 1
+print("%d I/Os traced%s" % (ios, ", events LOST" if lost else ""))
+print("switches per I/O: %.2f" % (sum(sw.values()) / ios))
+for (a, b), n in sw.most_common(15):
+	print("  %6.2f  %s -> %s" % (n / ios, a, b))
+print("wakeups per I/O: %.2f" % (sum(wk.values()) / ios))
+for (a, b), n in wk.most_common(15):
+	print("  %6.2f  %s wakes %s" % (n / ios, a, b))
+PY
+	echo > $t/trace
+	rm -f "$json"
 }
 
 bench_report() {

@@ -1087,7 +1087,7 @@ int srpt_cmd_data_in(struct se_cmd *cmd)
  * (6.1 and 6.12). The count stays up for ever: the next ORDERED command
  * to the device waits for it, every command after that waits behind the
  * ORDERED one, for every initiator, and a LUN RESET then hangs on them
- * (tests/srpt/019-ordered-abort). LIO calls aborted_task() or, with TAS,
+ * (tests/srpt/019-ordered-tmf). LIO calls aborted_task() or, with TAS,
  * queue_status() on that path, before it drops its references; the
  * command is still marked SCF_TASK_ATTR_SET exactly when it was counted,
  * so undo the count here and let the delayed commands run.

@@ -21,7 +21,7 @@
  * -B  task ordering after an aborted command (LUN 0 on a slow device):
  *     a SIMPLE or ORDERED READ aborted (ABORT TASK, LUN RESET) while in
  *     the backend, then an ORDERED and a SIMPLE TEST UNIT READY must be
- *     answered (tests/srpt/019-ordered-abort).
+ *     answered (tests/srpt/019-ordered-tmf).
  *
  * Each check prints "PASS name" or "FAIL name: why" (xt_result()).
  */
