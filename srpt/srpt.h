@@ -195,7 +195,8 @@ struct srpt_tbl_fetch {
  * @rsp_data:  the RDMA WRITEs of the Data-In buffers go with the response
  * @rsp_len:   length of the response built in @b
  * @rsp_credits: credits the response hands back
- * @rsp_entry: in srpt_chan.rsp_wait while the send queue is full
+ * @rsp_entry: in srpt_chan.rsp_wait while the send queue is full (its
+ *	       response, or in SRPT_CMD_NEED_DATA its RDMA READs)
  * @local_tag: initiator tag of a local (non-LIO) response
  * @cmd:       the LIO command
  * @sense:     sense buffer handed to LIO
@@ -260,8 +261,10 @@ struct srpt_bufpool;
  * @recv_ring:	   receive buffers (NULL with SRQ)
  * @pending:	   IUs waiting for LIVE or for a free tag (thread only)
  * @nr_pending:	   entries in @pending (thread only)
- * @rsp_lock:	   protects @rsp_wait; held while posting responses
- * @rsp_wait:	   built responses waiting for send queue room (FIFO)
+ * @rsp_lock:	   protects @rsp_wait; held while posting responses and
+ *		   the RDMA READs of write data
+ * @rsp_wait:	   built responses, and commands whose write data is to be
+ *		   fetched, waiting for send queue room (FIFO)
  * @entry:	   in srpt_nexus.chans
  * @sess:	   LIO session
  * @name:	   session name (initiator address or GUID)

@@ -976,7 +976,7 @@ static void srpt_report_stuck(struct srpt_chan *ch)
 			ch->name, cmd->tag, state, READ_ONCE(cmd->t_state),
 			READ_ONCE(cmd->transport_state), cmd->se_cmd_flags,
 			cmd->t_task_cdb ? cmd->t_task_cdb[0] : 0,
-			list_empty(&ioctx->rsp_entry) ? "" : " (response waits)");
+			list_empty(&ioctx->rsp_entry) ? "" : " (waits for send queue room)");
 		shown++;
 	}
 }

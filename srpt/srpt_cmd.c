@@ -269,6 +269,49 @@ static int srpt_post_rsp(struct srpt_chan *ch, struct srpt_send_ioctx *ioctx)
 	return ret;
 }
 
+static void srpt_rdma_read_done(struct ib_cq *cq, struct ib_wc *wc);
+
+/*
+ * Post the RDMA READs that fetch a command's write data, in one chain
+ * whose last WR completes in srpt_rdma_read_done(). Called with
+ * ch->rsp_lock held, like srpt_post_rsp(), so that a command parked on
+ * ch->rsp_wait keeps its place. Returns -EAGAIN when the send queue has
+ * no room for the chain.
+ */
+static int srpt_post_reads(struct srpt_chan *ch, struct srpt_send_ioctx *ioctx)
+{
+	struct ib_send_wr *first = NULL;
+	struct ib_cqe *cqe = &ioctx->rdma_cqe;
+	int i, ret;
+
+	lockdep_assert_held(&ch->rsp_lock);
+	if (atomic_sub_return(ioctx->nr_wrs, &ch->sq_avail) < 0) {
+		atomic_add(ioctx->nr_wrs, &ch->sq_avail);
+		return -EAGAIN;
+	}
+	ioctx->rdma_cqe.done = srpt_rdma_read_done;
+	for (i = ioctx->nr_rw - 1; i >= 0; i--) {
+		first = rdma_rw_ctx_wrs(&ioctx->rw[i].ctx, ch->qp,
+					ch->port->num, cqe, first);
+		cqe = NULL;
+	}
+	ret = ib_post_send(ch->qp, first, NULL);
+	if (!ret)
+		return 0;
+	pr_err_ratelimited("%s: posting RDMA READ failed: %d\n",
+			   ch->name, ret);
+	atomic_add(ioctx->nr_wrs, &ch->sq_avail);
+	return ret;
+}
+
+/* Write data that cannot be fetched at all (QP gone): fail the command. */
+static void srpt_reads_failed(struct srpt_send_ioctx *ioctx)
+{
+	ioctx->state = SRPT_CMD_DATA_IN;
+	transport_generic_request_failure(&ioctx->cmd,
+					  TCM_CHECK_CONDITION_ABORT_CMD);
+}
+
 /* A response that cannot be posted at all (QP gone): forget it. */
 static void srpt_rsp_failed(struct srpt_chan *ch, struct srpt_send_ioctx *ioctx)
 {
@@ -285,7 +328,7 @@ static void srpt_rsp_failed(struct srpt_chan *ch, struct srpt_send_ioctx *ioctx)
 }
 
 /**
- * srpt_retry_rsps() - post responses that waited for send queue room
+ * srpt_retry_rsps() - post responses and RDMA READs that waited for room
  * @ch: channel
  *
  * Called after every event that frees send queue slots: send and RDMA
@@ -299,7 +342,10 @@ static void srpt_retry_rsps(struct srpt_chan *ch)
 
 	spin_lock_bh(&ch->rsp_lock);
 	list_for_each_entry_safe(ioctx, next, &ch->rsp_wait, rsp_entry) {
-		ret = srpt_post_rsp(ch, ioctx);
+		if (ioctx->state == SRPT_CMD_NEED_DATA)
+			ret = srpt_post_reads(ch, ioctx);
+		else
+			ret = srpt_post_rsp(ch, ioctx);
 		if (ret == -EAGAIN)
 			break;
 		list_del_init(&ioctx->rsp_entry);
@@ -309,7 +355,10 @@ static void srpt_retry_rsps(struct srpt_chan *ch)
 	spin_unlock_bh(&ch->rsp_lock);
 	list_for_each_entry_safe(ioctx, next, &failed, rsp_entry) {
 		list_del_init(&ioctx->rsp_entry);
-		srpt_rsp_failed(ch, ioctx);
+		if (ioctx->state == SRPT_CMD_NEED_DATA)
+			srpt_reads_failed(ioctx);
+		else
+			srpt_rsp_failed(ch, ioctx);
 	}
 }
 
@@ -958,17 +1007,21 @@ static void srpt_rdma_read_done(struct ib_cq *cq, struct ib_wc *wc)
  *
  * Immediate data is already here; otherwise one RDMA READ chain fetches
  * every remote buffer and srpt_rdma_read_done() executes the command.
+ * When the send queue has no room for the chain, the command waits on
+ * ch->rsp_wait, in line with the responses, and srpt_retry_rsps() posts
+ * it. It is never handed back to LIO's queue-full retry: a command that
+ * is aborted while on that list is dropped there without being finished
+ * (transport_write_pending_qf() in 6.1 and 6.12), and the ABORT TASK or
+ * LUN RESET then waits for it for ever.
  *
- * Return: 0; -ENOMEM when the send queue is full (LIO retries); -EIO on
- * a closing channel or the error of a failed post (LIO fails the command).
+ * Return: 0; -EIO on a closing channel or the error of a failed post
+ * (LIO fails the command).
  */
 int srpt_cmd_write_pending(struct se_cmd *cmd)
 {
 	struct srpt_send_ioctx *ioctx = to_send_ioctx(cmd);
 	struct srpt_chan *ch = ioctx->ch;
-	struct ib_send_wr *first = NULL;
-	struct ib_cqe *cqe = &ioctx->rdma_cqe;
-	int i, ret;
+	int ret = -EAGAIN;
 
 	if (ioctx->imm_recv || !ioctx->nr_rw) {
 		ioctx->state = SRPT_CMD_DATA_IN;
@@ -978,26 +1031,17 @@ int srpt_cmd_write_pending(struct se_cmd *cmd)
 	if (READ_ONCE(ch->state) >= SRPT_CH_DRAINING)
 		return -EIO;	/* LIO answers with CHECK CONDITION */
 	ioctx->state = SRPT_CMD_NEED_DATA;
-	if (atomic_sub_return(ioctx->nr_wrs, &ch->sq_avail) < 0) {
-		ret = -ENOMEM;	/* LIO retries through its queue-full path */
-		goto undo;
+	spin_lock_bh(&ch->rsp_lock);
+	if (list_empty(&ch->rsp_wait))
+		ret = srpt_post_reads(ch, ioctx);
+	if (ret == -EAGAIN) {
+		pr_debug("%s: send queue full, RDMA READ deferred\n", ch->name);
+		list_add_tail(&ioctx->rsp_entry, &ch->rsp_wait);
+		ret = 0;
 	}
-	ioctx->rdma_cqe.done = srpt_rdma_read_done;
-	for (i = ioctx->nr_rw - 1; i >= 0; i--) {
-		first = rdma_rw_ctx_wrs(&ioctx->rw[i].ctx, ch->qp,
-					ch->port->num, cqe, first);
-		cqe = NULL;
-	}
-	ret = ib_post_send(ch->qp, first, NULL);
-	if (!ret)
-		return 0;
-	pr_err_ratelimited("%s: posting RDMA READ failed: %d\n",
-			   ch->name, ret);
-undo:
-	atomic_add(ioctx->nr_wrs, &ch->sq_avail);
-	/* A response may have found the slots taken for a moment. */
-	srpt_retry_rsps(ch);
-	ioctx->state = SRPT_CMD_NEW;
+	spin_unlock_bh(&ch->rsp_lock);
+	if (ret)
+		ioctx->state = SRPT_CMD_NEW;
 	return ret;
 }
 

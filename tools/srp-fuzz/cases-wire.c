@@ -11,8 +11,10 @@
  *     target pages full of a pattern.
  * -Q  send queue exhaustion (target srp_sq_size 16, so 8 send WRs): 16
  *     READ(10)s of 7 x 8 KiB buffers each (8 send WRs per response, so
- *     no two fit at once) and an ABORT TASK at once, then 16 commands to a LUN that does not exist
- *     at once; every one must be answered, the data must match.
+ *     no two fit at once) and an ABORT TASK at once; 16 such WRITE(10)s
+ *     (7 RDMA READs each) and an ABORT TASK of the last at once; then 16
+ *     commands to a LUN that does not exist at once; every one (but the
+ *     aborted WRITE) must be answered, the data must match.
  * -S N  one initiator ignores its credits: channel A posts one receive,
  *     so the target's responses to it stall (RNR), and sends N TEST UNIT
  *     READYs; with use_srq=1 channel B must still be served (INQUIRY).
@@ -411,6 +413,58 @@ int wire_sq_full(void)
 		  ret < 0 ? "target went silent" : ret ? "channel dropped" :
 		  "all answered", good, Q_CMDS, bad_data);
 	xt_result(r[Q_CMDS].seen, "sq-full-tmf", "ABORT TASK not answered");
+
+	/*
+	 * all WRITEs at once (each needs 7 of the 8 send slots for its RDMA
+	 * READs, so 15 wait for room) and an ABORT TASK for the last one:
+	 * the TMF and every other WRITE must be answered
+	 */
+	if (c.up) {
+		memset(r, 0, sizeof(r));
+		for (i = 0; i < Q_CMDS; i++) {
+			uint8_t *buf = c.data + i * Q_LEN;
+
+			for (k = 0; k < Q_LEN; k++)
+				buf[k] = w_pattern(k, i);
+			for (j = 0; j < Q_NBUF; j++)
+				va[j] = buf + j * Q_SEG;
+			h = w_hdr(&c, 1 + i, 0xb300 + i);
+			w_rw10(h, 0x2a, Q_LBA + i * 128, Q_LEN / 512);
+			len = w_descs(&c, h, 0, Q_NBUF, va, Q_SEG);
+			r[i].tag = h->tag;
+			if (post_send(&c, 1 + i, len))
+				break;
+		}
+		{
+			uint8_t *iu = c.send_buf + (size_t)(Q_CMDS + 1) * IU_MAX;
+			uint64_t ref = 0xb300 + Q_CMDS - 1;
+
+			memset(iu, 0, 64);
+			iu[0] = OP_TSK_MGMT;
+			/* the aborted WRITE's answer is not waited for */
+			r[Q_CMDS - 1].tag = 0xb3ff;
+			memcpy(iu + 8, &r[Q_CMDS - 1].tag, 8);
+			iu[30] = 0x01;		/* ABORT TASK */
+			memcpy(iu + 32, &ref, 8);
+			post_send(&c, Q_CMDS + 1, 48);
+		}
+		ret = w_wait(&c, r, Q_CMDS);
+		for (i = 0, good = 0; i < Q_CMDS - 1; i++)
+			good += r[i].seen && !r[i].status;
+		printf("srp-fuzz: sq-full: %d of %d WRITEs answered GOOD, ABORT TASK of the last %s\n",
+		       good, Q_CMDS - 1,
+		       r[Q_CMDS - 1].seen ? "answered" : "not answered");
+		xt_result(!ret && good == Q_CMDS - 1, "sq-full-write-abort",
+			  "%s, %d of %d WRITEs GOOD, ABORT TASK %s",
+			  ret < 0 ? "target went silent" :
+			  ret ? "channel dropped" : "all answered", good,
+			  Q_CMDS - 1,
+			  r[Q_CMDS - 1].seen ? "answered" : "not answered");
+		/* the aborted WRITE may still be answered: let it arrive */
+		usleep(500000);
+	} else {
+		xt_result(0, "sq-full-write-abort", "channel gone");
+	}
 
 	/* commands LIO fails at once (no LUN 7): statuses only, in a burst */
 	if (c.up) {
