@@ -327,6 +327,40 @@ static void srpt_rsp_failed(struct srpt_chan *ch, struct srpt_send_ioctx *ioctx)
 		target_put_sess_cmd(&ioctx->cmd);
 }
 
+/* Post what a command waits to send: its write data fetch or its response. */
+static int srpt_post_waiting(struct srpt_chan *ch,
+			     struct srpt_send_ioctx *ioctx)
+{
+	if (ioctx->state == SRPT_CMD_NEED_DATA)
+		return srpt_post_reads(ch, ioctx);
+	return srpt_post_rsp(ch, ioctx);
+}
+
+/*
+ * Post now, or park @ioctx at the end of ch->rsp_wait when the send queue
+ * has no room or others wait already (they keep their order). Returns 0,
+ * or the error of a failed post.
+ */
+static int srpt_post_or_wait(struct srpt_chan *ch,
+			     struct srpt_send_ioctx *ioctx)
+{
+	int ret = -EAGAIN;
+
+	/* Not irqsave: rxe may run its requester, with bh locks, inline. */
+	spin_lock_bh(&ch->rsp_lock);
+	if (list_empty(&ch->rsp_wait))
+		ret = srpt_post_waiting(ch, ioctx);
+	if (ret == -EAGAIN) {
+		pr_debug("%s: send queue full, %s deferred\n", ch->name,
+			 ioctx->state == SRPT_CMD_NEED_DATA ? "RDMA READ" :
+			 "response");
+		list_add_tail(&ioctx->rsp_entry, &ch->rsp_wait);
+		ret = 0;
+	}
+	spin_unlock_bh(&ch->rsp_lock);
+	return ret;
+}
+
 /**
  * srpt_retry_rsps() - post responses and RDMA READs that waited for room
  * @ch: channel
@@ -342,10 +376,7 @@ static void srpt_retry_rsps(struct srpt_chan *ch)
 
 	spin_lock_bh(&ch->rsp_lock);
 	list_for_each_entry_safe(ioctx, next, &ch->rsp_wait, rsp_entry) {
-		if (ioctx->state == SRPT_CMD_NEED_DATA)
-			ret = srpt_post_reads(ch, ioctx);
-		else
-			ret = srpt_post_rsp(ch, ioctx);
+		ret = srpt_post_waiting(ch, ioctx);
 		if (ret == -EAGAIN)
 			break;
 		list_del_init(&ioctx->rsp_entry);
@@ -377,18 +408,7 @@ static void srpt_retry_rsps(struct srpt_chan *ch)
  */
 static void srpt_queue_rsp(struct srpt_chan *ch, struct srpt_send_ioctx *ioctx)
 {
-	int ret = -EAGAIN;
-
-	/* Not irqsave: rxe may run its requester, with bh locks, inline. */
-	spin_lock_bh(&ch->rsp_lock);
-	if (list_empty(&ch->rsp_wait))
-		ret = srpt_post_rsp(ch, ioctx);
-	if (ret == -EAGAIN) {
-		pr_debug("%s: send queue full, response deferred\n", ch->name);
-		list_add_tail(&ioctx->rsp_entry, &ch->rsp_wait);
-	}
-	spin_unlock_bh(&ch->rsp_lock);
-	if (ret && ret != -EAGAIN)
+	if (srpt_post_or_wait(ch, ioctx))
 		srpt_rsp_failed(ch, ioctx);
 }
 
@@ -1021,7 +1041,7 @@ int srpt_cmd_write_pending(struct se_cmd *cmd)
 {
 	struct srpt_send_ioctx *ioctx = to_send_ioctx(cmd);
 	struct srpt_chan *ch = ioctx->ch;
-	int ret = -EAGAIN;
+	int ret;
 
 	if (ioctx->imm_recv || !ioctx->nr_rw) {
 		ioctx->state = SRPT_CMD_DATA_IN;
@@ -1031,15 +1051,7 @@ int srpt_cmd_write_pending(struct se_cmd *cmd)
 	if (READ_ONCE(ch->state) >= SRPT_CH_DRAINING)
 		return -EIO;	/* LIO answers with CHECK CONDITION */
 	ioctx->state = SRPT_CMD_NEED_DATA;
-	spin_lock_bh(&ch->rsp_lock);
-	if (list_empty(&ch->rsp_wait))
-		ret = srpt_post_reads(ch, ioctx);
-	if (ret == -EAGAIN) {
-		pr_debug("%s: send queue full, RDMA READ deferred\n", ch->name);
-		list_add_tail(&ioctx->rsp_entry, &ch->rsp_wait);
-		ret = 0;
-	}
-	spin_unlock_bh(&ch->rsp_lock);
+	ret = srpt_post_or_wait(ch, ioctx);
 	if (ret)
 		ioctx->state = SRPT_CMD_NEW;
 	return ret;
