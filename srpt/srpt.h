@@ -223,7 +223,7 @@ struct srpt_send_ioctx {
 	u8			sense[TRANSPORT_SENSE_BUFFER];
 };
 
-/* A kmem_cache shared by all rings with the same buffer size (srpt_chan.c). */
+/* A kmem_cache shared by all rings with the same buffer size (srpt_ring.c). */
 struct srpt_bufpool;
 
 /**
@@ -475,7 +475,7 @@ void srpt_port_set_enabled(struct srpt_port *port, bool on);
 struct srpt_hca *srpt_hca_get(struct ib_device *dev);
 void srpt_walk_sessions(void (*emit)(void *arg, const char *line), void *arg);
 
-/* srpt_chan.c */
+/* srpt_ring.c */
 struct srpt_bufpool *srpt_pool_get(u32 size);
 void srpt_pool_put(struct srpt_bufpool *pool);
 void **srpt_ring_alloc(struct srpt_hca *hca, u32 n, size_t ctx_size,
@@ -486,6 +486,8 @@ void srpt_ring_free(struct srpt_hca *hca, void **ring, u32 n,
 int srpt_post_recv(struct srpt_chan *ch, struct srpt_recv_ioctx *recv_ioctx);
 int srpt_post_srq_recv(struct srpt_hca *hca,
 		       struct srpt_recv_ioctx *recv_ioctx);
+
+/* srpt_chan.c */
 struct srpt_chan *srpt_chan_alloc(struct srpt_port *port, struct ib_srq *srq,
 				  const char *name);
 int srpt_chan_alloc_rings(struct srpt_chan *ch, u16 imm_offset);
