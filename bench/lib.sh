@@ -24,7 +24,11 @@
 #	                           alone): ftrace sched_switch and
 #	                           sched_wakeup over one more 1 s fio run,
 #	                           switches and wakeups per I/O by task pair
-#	                           in $BENCH_OUT/sched-JOB-IMPL.txt
+#	                           in $BENCH_OUT/sched-JOB-IMPL.txt;
+#	                           KEEL_BENCH_FUNCS="glob ..." and/or
+#	                           KEEL_BENCH_EVENTS="sys:event ...": calls
+#	                           and event hits per I/O over one more 1 s
+#	                           run, in $BENCH_OUT/count-JOB-IMPL.txt
 #	bench_rw_jobs SEQ_BS       JOB (fio arguments by job name) and ORDER:
 #	                           4k randread / randwrite at qd32, SEQ_BS
 #	                           sequential read / write at qd8;
@@ -144,6 +148,8 @@ bench_profile() {
 	local job=$1 impl=$2 dev=$3 data
 	shift 3
 	[ "${KEEL_BENCH_SCHED:-0}" = 1 ] && _bench_sched "$job" "$impl" "$dev" "$@"
+	[ -n "${KEEL_BENCH_FUNCS:-}${KEEL_BENCH_EVENTS:-}" ] &&
+		_bench_count "$job" "$impl" "$dev" "$@"
 	[ "${KEEL_BENCH_PROFILE:-0}" = 1 ] || return 0
 	command -v perf > /dev/null || { echo "bench: no perf" >&2; return 0; }
 	data=$BENCH_OUT/perf-$job-$impl.data
@@ -156,29 +162,46 @@ bench_profile() {
 	rm -f "$data"
 }
 
+# _bench_trace_on KB: tracefs mounted, tracing off, buffer empty and KB
+# per CPU; non-zero without tracefs. BENCH_T is the tracefs root.
+BENCH_T=/sys/kernel/tracing
+_bench_trace_on() {
+	[ -d $BENCH_T/events ] || mount -t tracefs nodev $BENCH_T 2>/dev/null
+	[ -d $BENCH_T/events ] || { echo "bench: no tracefs" >&2; return 1; }
+	echo 0 > $BENCH_T/tracing_on
+	echo > $BENCH_T/trace
+	echo "$1" > $BENCH_T/buffer_size_kb
+}
+
+# _bench_trace_fio KIND JOB IMPL DEV FIO-ARGS...: one 1 s fio run with
+# tracing on; its JSON in $BENCH_OUT/KIND-JOB-IMPL.json, the trace in
+# KIND-JOB-IMPL.raw (read before any tracer change empties the buffer)
+_bench_trace_fio() {
+	local base=$BENCH_OUT/$1-$2-$3 dev=$4
+	shift 4
+	_bench_fio_args "$dev" "$@" --runtime=1
+	echo 1 > $BENCH_T/tracing_on
+	fio "${BENCH_ARGS[@]}" --output-format=json --output="$base.json" \
+		> /dev/null 2>&1
+	echo 0 > $BENCH_T/tracing_on
+	cat $BENCH_T/trace > "$base.raw"
+	echo > $BENCH_T/trace
+}
+
 # _bench_sched JOB IMPL DEV FIO-ARGS...: who switches to whom, and who
 # wakes whom, per I/O, over one 1 s fio run under ftrace. Kernel
 # threads are named without their number (kworker/0:1H -> kworker/H).
 _bench_sched() {
-	local job=$1 impl=$2 dev=$3 t=/sys/kernel/tracing out json
-	shift 3
-	[ -d $t/events ] || mount -t tracefs nodev $t 2>/dev/null
-	[ -d $t/events/sched ] || { echo "bench: no tracefs" >&2; return 0; }
-	out=$BENCH_OUT/sched-$job-$impl.txt
-	json=$BENCH_OUT/sched-$job-$impl.json
-	_bench_fio_args "$dev" "$@" --runtime=1
-	echo 0 > $t/tracing_on
-	echo > $t/trace
-	echo 4096 > $t/buffer_size_kb
-	echo 1 > $t/events/sched/sched_switch/enable
-	echo 1 > $t/events/sched/sched_wakeup/enable
-	echo 1 > $t/tracing_on
-	fio "${BENCH_ARGS[@]}" --output-format=json --output="$json" \
-		> /dev/null 2>&1
-	echo 0 > $t/tracing_on
-	echo 0 > $t/events/sched/sched_switch/enable
-	echo 0 > $t/events/sched/sched_wakeup/enable
-	python3 - "$json" $t/trace > "$out" <<'PY'
+	local job=$1 impl=$2 base=$BENCH_OUT/sched-$1-$2 e
+	_bench_trace_on 4096 || return 0
+	for e in sched_switch sched_wakeup; do
+		echo 1 > $BENCH_T/events/sched/$e/enable
+	done
+	_bench_trace_fio sched "$@"
+	for e in sched_switch sched_wakeup; do
+		echo 0 > $BENCH_T/events/sched/$e/enable
+	done
+	python3 - "$base.json" "$base.raw" > "$base.txt" <<'PY'
 import collections, json, re, sys
 j = json.load(open(sys.argv[1]))["jobs"][0]
 ios = (j["read"]["total_ios"] + j["write"]["total_ios"]) or 1
@@ -205,8 +228,55 @@ print("wakeups per I/O: %.2f" % (sum(wk.values()) / ios))
 for (a, b), n in wk.most_common(15):
 	print("  %6.2f  %s wakes %s" % (n / ios, a, b))
 PY
-	echo > $t/trace
-	rm -f "$json"
+	rm -f "$base.json" "$base.raw"
+}
+
+# _bench_count JOB IMPL DEV FIO-ARGS...: calls of the kernel functions
+# KEEL_BENCH_FUNCS names (ftrace filter globs, e.g. ":mod:NAME" for a
+# module's) and hits of the trace events KEEL_BENCH_EVENTS names
+# (sys:event), per I/O, over one 1 s fio run; block events are split by
+# device (major,minor). Trace few and rare things: when the buffer
+# (64 MiB) wraps, the oldest events are lost and the counts are low.
+_bench_count() {
+	local job=$1 impl=$2 base=$BENCH_OUT/count-$1-$2 f e
+	_bench_trace_on 65536 || return 0
+	echo > $BENCH_T/set_ftrace_filter
+	for f in ${KEEL_BENCH_FUNCS:-}; do
+		echo "$f" >> $BENCH_T/set_ftrace_filter 2>/dev/null ||
+			echo "bench: no function matches $f" >&2
+	done
+	[ -n "${KEEL_BENCH_FUNCS:-}" ] && echo function > $BENCH_T/current_tracer
+	for e in ${KEEL_BENCH_EVENTS:-}; do
+		echo 1 > "$BENCH_T/events/${e/://}/enable" 2>/dev/null ||
+			echo "bench: no event $e" >&2
+	done
+	_bench_trace_fio count "$@"
+	echo nop > $BENCH_T/current_tracer
+	echo > $BENCH_T/set_ftrace_filter
+	echo 0 > $BENCH_T/events/enable
+	python3 - "$base.json" "$base.raw" > "$base.txt" <<'PY'
+import collections, json, re, sys
+j = json.load(open(sys.argv[1]))["jobs"][0]
+ios = (j["read"]["total_ios"] + j["write"]["total_ios"]) or 1
+n = collections.Counter()
+lost = False
+for line in open(sys.argv[2]):
+	if line.startswith("#"):
+		continue
+	if "LOST" in line:
+		lost = True
+	m = re.search(r"\]\s+\S+\s+[\d.]+: (\w+) <-", line)
+	if m:
+		n[m.group(1) + "()"] += 1
+		continue
+	m = re.search(r"[\d.]+: (\w+): (\d+,\d+)?", line)
+	if m:
+		n[m.group(1) + (" " + m.group(2) if m.group(2) else "")] += 1
+print("%d I/Os traced%s" % (ios, ", events LOST" if lost else ""))
+for k, v in sorted(n.items(), key=lambda kv: -kv[1]):
+	print("  %8.2f  %s" % (v / ios, k))
+PY
+	rm -f "$base.json" "$base.raw"
 }
 
 bench_report() {
