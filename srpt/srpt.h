@@ -262,7 +262,9 @@ struct srpt_bufpool;
  * @pending:	   IUs waiting for LIVE or for a free tag (thread only)
  * @nr_pending:	   entries in @pending (thread only)
  * @rsp_lock:	   protects @rsp_wait; held while posting responses and
- *		   the RDMA READs of write data
+ *		   the RDMA READs of write data. Taken in process context
+ *		   only (completion thread, LIO's workers) and deliberately
+ *		   not with bottom halves off: see srpt_post_or_wait()
  * @rsp_wait:	   built responses, and commands whose write data is to be
  *		   fetched, waiting for send queue room (FIFO)
  * @entry:	   in srpt_nexus.chans

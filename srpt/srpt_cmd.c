@@ -340,14 +340,24 @@ static int srpt_post_waiting(struct srpt_chan *ch,
  * Post now, or park @ioctx at the end of ch->rsp_wait when the send queue
  * has no room or others wait already (they keep their order). Returns 0,
  * or the error of a failed post.
+ *
+ * ch->rsp_lock is a plain spinlock: every caller runs in process context
+ * (the channel's thread, LIO's completion and TMR workers), and with
+ * bottom halves off, the softirq work a post raises (rxe runs its
+ * requester and the peer's receive path from tasklets) ran at the unlock,
+ * synchronously, one response at a time, and its send completion woke
+ * the channel thread, which preempted LIO's worker after every response
+ * (6 context switches per 4k read on one CPU, against 0.4 for the in-tree
+ * driver, which posts without a lock). Left pending, that work runs in
+ * batches. Same boot, icount, one channel: 4k randread 7,972 -> 9,874
+ * IOPS, randwrite 9,848 -> 11,003.
  */
 static int srpt_post_or_wait(struct srpt_chan *ch,
 			     struct srpt_send_ioctx *ioctx)
 {
 	int ret = -EAGAIN;
 
-	/* Not irqsave: rxe may run its requester, with bh locks, inline. */
-	spin_lock_bh(&ch->rsp_lock);
+	spin_lock(&ch->rsp_lock);
 	if (list_empty(&ch->rsp_wait))
 		ret = srpt_post_waiting(ch, ioctx);
 	if (ret == -EAGAIN) {
@@ -357,7 +367,7 @@ static int srpt_post_or_wait(struct srpt_chan *ch,
 		list_add_tail(&ioctx->rsp_entry, &ch->rsp_wait);
 		ret = 0;
 	}
-	spin_unlock_bh(&ch->rsp_lock);
+	spin_unlock(&ch->rsp_lock);
 	return ret;
 }
 
@@ -374,7 +384,7 @@ static void srpt_retry_rsps(struct srpt_chan *ch)
 	LIST_HEAD(failed);
 	int ret;
 
-	spin_lock_bh(&ch->rsp_lock);
+	spin_lock(&ch->rsp_lock);
 	list_for_each_entry_safe(ioctx, next, &ch->rsp_wait, rsp_entry) {
 		ret = srpt_post_waiting(ch, ioctx);
 		if (ret == -EAGAIN)
@@ -383,7 +393,7 @@ static void srpt_retry_rsps(struct srpt_chan *ch)
 		if (ret)
 			list_add_tail(&ioctx->rsp_entry, &failed);
 	}
-	spin_unlock_bh(&ch->rsp_lock);
+	spin_unlock(&ch->rsp_lock);
 	list_for_each_entry_safe(ioctx, next, &failed, rsp_entry) {
 		list_del_init(&ioctx->rsp_entry);
 		if (ioctx->state == SRPT_CMD_NEED_DATA)
