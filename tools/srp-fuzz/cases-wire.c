@@ -331,13 +331,55 @@ int wire_alloc_len(void)
 #define Q_LEN		(Q_NBUF * Q_SEG)
 #define Q_LBA		8192
 
+/* Post task management function @fn aimed at @ref from @slot. */
+static int w_tmf(struct conn *c, int slot, uint64_t tag, uint8_t fn,
+		 uint64_t ref)
+{
+	uint8_t *iu = c->send_buf + (size_t)slot * IU_MAX;
+
+	memset(iu, 0, 64);
+	iu[0] = OP_TSK_MGMT;
+	memcpy(iu + 8, &tag, 8);
+	iu[30] = fn;
+	memcpy(iu + 32, &ref, 8);
+	c->credits--;
+	return post_send(c, slot, 48);
+}
+
+/*
+ * Post Q_CMDS READ(10)s (@op 0x28) or WRITE(10)s (0x2a) of Q_NBUF
+ * buffers each, region i at LBA Q_LBA + 128 i, tags @tag + i, at once;
+ * the tags go into @r.
+ */
+static void q_burst(struct conn *c, uint8_t op, uint64_t tag,
+		    struct w_rsp *r)
+{
+	uint8_t *va[Q_NBUF];
+	struct srp_cmd_hdr *h;
+	uint32_t len;
+	int i, j;
+
+	for (i = 0; i < Q_CMDS; i++) {
+		uint8_t *buf = c->data + i * Q_LEN;
+
+		for (j = 0; j < Q_NBUF; j++)
+			va[j] = buf + j * Q_SEG;
+		h = w_hdr(c, 1 + i, tag + i);
+		w_rw10(h, op, Q_LBA + i * 128, Q_LEN / 512);
+		len = w_descs(c, h, op == 0x28, Q_NBUF, va, Q_SEG);
+		r[i].tag = h->tag;
+		if (post_send(c, 1 + i, len))
+			break;
+	}
+}
+
 int wire_sq_full(void)
 {
 	struct w_rsp r[Q_CMDS + 1];
 	struct srp_cmd_hdr *h;
 	struct conn c;
 	uint8_t *va[Q_NBUF];
-	uint32_t len, k;
+	uint32_t k;
 	int i, j, ret, good, bad_data;
 
 	if (w_login(&c)) {
@@ -367,29 +409,9 @@ int wire_sq_full(void)
 	/* all READs and an ABORT TASK for a tag nobody uses, at once */
 	memset(c.data, W_FILL, Q_CMDS * Q_LEN);
 	memset(r, 0, sizeof(r));
-	for (i = 0; i < Q_CMDS; i++) {
-		uint8_t *buf = c.data + i * Q_LEN;
-
-		for (j = 0; j < Q_NBUF; j++)
-			va[j] = buf + j * Q_SEG;
-		h = w_hdr(&c, 1 + i, 0xb100 + i);
-		w_rw10(h, 0x28, Q_LBA + i * 128, Q_LEN / 512);
-		len = w_descs(&c, h, 1, Q_NBUF, va, Q_SEG);
-		r[i].tag = h->tag;
-		if (post_send(&c, 1 + i, len))
-			break;
-	}
-	{
-		uint8_t *iu = c.send_buf + (size_t)(Q_CMDS + 1) * IU_MAX;
-
-		memset(iu, 0, 64);
-		iu[0] = OP_TSK_MGMT;
-		r[Q_CMDS].tag = 0xb1ff;
-		memcpy(iu + 8, &r[Q_CMDS].tag, 8);
-		iu[30] = 0x01;		/* ABORT TASK */
-		memset(iu + 32, 0x77, 8);
-		post_send(&c, Q_CMDS + 1, 48);
-	}
+	q_burst(&c, 0x28, 0xb100, r);
+	r[Q_CMDS].tag = 0xb1ff;		/* ABORT TASK of a tag nobody uses */
+	w_tmf(&c, Q_CMDS + 1, r[Q_CMDS].tag, 0x01, 0x7777777777777777ULL);
 	ret = w_wait(&c, r, Q_CMDS + 1);
 	good = 0;
 	bad_data = 0;
@@ -421,33 +443,14 @@ int wire_sq_full(void)
 	 */
 	if (c.up) {
 		memset(r, 0, sizeof(r));
-		for (i = 0; i < Q_CMDS; i++) {
-			uint8_t *buf = c.data + i * Q_LEN;
-
+		for (i = 0; i < Q_CMDS; i++)
 			for (k = 0; k < Q_LEN; k++)
-				buf[k] = w_pattern(k, i);
-			for (j = 0; j < Q_NBUF; j++)
-				va[j] = buf + j * Q_SEG;
-			h = w_hdr(&c, 1 + i, 0xb300 + i);
-			w_rw10(h, 0x2a, Q_LBA + i * 128, Q_LEN / 512);
-			len = w_descs(&c, h, 0, Q_NBUF, va, Q_SEG);
-			r[i].tag = h->tag;
-			if (post_send(&c, 1 + i, len))
-				break;
-		}
-		{
-			uint8_t *iu = c.send_buf + (size_t)(Q_CMDS + 1) * IU_MAX;
-			uint64_t ref = 0xb300 + Q_CMDS - 1;
-
-			memset(iu, 0, 64);
-			iu[0] = OP_TSK_MGMT;
-			/* the aborted WRITE's answer is not waited for */
-			r[Q_CMDS - 1].tag = 0xb3ff;
-			memcpy(iu + 8, &r[Q_CMDS - 1].tag, 8);
-			iu[30] = 0x01;		/* ABORT TASK */
-			memcpy(iu + 32, &ref, 8);
-			post_send(&c, Q_CMDS + 1, 48);
-		}
+				c.data[i * Q_LEN + k] = w_pattern(k, i);
+		q_burst(&c, 0x2a, 0xb300, r);
+		/* the aborted WRITE's answer is not waited for */
+		r[Q_CMDS - 1].tag = 0xb3ff;
+		w_tmf(&c, Q_CMDS + 1, r[Q_CMDS - 1].tag, 0x01,
+		      0xb300 + Q_CMDS - 1);
 		ret = w_wait(&c, r, Q_CMDS);
 		for (i = 0, good = 0; i < Q_CMDS - 1; i++)
 			good += r[i].seen && !r[i].status;
@@ -602,21 +605,6 @@ static int b_read(struct conn *c, int slot, uint64_t tag, uint8_t attr,
 	return post_send(c, slot, w_descs(c, h, 1, 1, &va, 4096));
 }
 
-/* Post task management function @fn aimed at @ref from @slot. */
-static int b_tmf(struct conn *c, int slot, uint64_t tag, uint8_t fn,
-		 uint64_t ref)
-{
-	uint8_t *iu = c->send_buf + (size_t)slot * IU_MAX;
-
-	memset(iu, 0, 64);
-	iu[0] = OP_TSK_MGMT;
-	memcpy(iu + 8, &tag, 8);
-	iu[30] = fn;
-	memcpy(iu + 32, &ref, 8);
-	c->credits--;
-	return post_send(c, slot, 48);
-}
-
 /*
  * One case: a READ with task attribute @attr that the backend holds (the
  * test puts LUN 0 on a dm-delay device), @fn aimed at it while it is in
@@ -639,7 +627,7 @@ static void b_case(struct conn *c, const char *name, uint8_t attr,
 		return;
 	}
 	usleep(300000);		/* well inside the backend's delay */
-	if (b_tmf(c, 2, tag + 1, fn, tag)) {
+	if (w_tmf(c, 2, tag + 1, fn, tag)) {
 		xt_result(0, name, "posting the TMF failed");
 		return;
 	}
