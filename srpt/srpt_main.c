@@ -181,7 +181,11 @@ struct srpt_port *srpt_port_by_name(const char *name,
  * @arg:  passed to @emit
  *
  * Line format: <dev>-<port> <session name> <state> i_port_id=0x<id>
- * qp=<n> ius=<n> bad_ius=<n>, newline terminated.
+ * qp=<n> ius=<n> bad_ius=<n> waiting=<n> sq_avail=<n>, newline
+ * terminated. waiting counts IUs held back (before the connection is
+ * established, or for want of a tag), sq_avail the free send queue
+ * slots: a stalled channel shows where its commands are. Both are read
+ * without the completion thread's locking, as a snapshot.
  */
 void srpt_walk_sessions(void (*emit)(void *arg, const char *line), void *arg)
 {
@@ -200,13 +204,15 @@ void srpt_walk_sessions(void (*emit)(void *arg, const char *line), void *arg)
 			list_for_each_entry_rcu(nx, &p->nexuses, entry) {
 				list_for_each_entry_rcu(ch, &nx->chans, entry) {
 					scnprintf(line, sizeof(line),
-						  "%s-%u %s %s i_port_id=0x%16phN qp=%u ius=%lld bad_ius=%lld\n",
+						  "%s-%u %s %s i_port_id=0x%16phN qp=%u ius=%lld bad_ius=%lld waiting=%u sq_avail=%d\n",
 						  dev_name(&hca->dev->dev),
 						  p->num, ch->name,
 						  srpt_state_name(READ_ONCE(ch->state)),
 						  nx->i_id, ch->qp_num,
 						  atomic64_read(&ch->stat_ius),
-						  atomic64_read(&ch->stat_bad_ius));
+						  atomic64_read(&ch->stat_bad_ius),
+						  READ_ONCE(ch->nr_pending),
+						  atomic_read(&ch->sq_avail));
 					emit(arg, line);
 				}
 			}

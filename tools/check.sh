@@ -224,9 +224,11 @@ run_host_area() {	# run_host_area AREA
 		if [ $rc -eq 77 ] || { [ $rc -eq 0 ] &&
 		   grep -q '^1\.\.0 # SKIP' "$res/${n//\//_}.log"; }; then
 			record "$n" skip 0 "$(grep -m1 -i skip "$res/${n//\//_}.log")"
-		elif [ $rc -eq 0 ] && ! grep -q '^not ok' "$res/${n//\//_}.log"; then
+		elif [ $rc -eq 0 ] && ! grep -aq '^not ok' "$res/${n//\//_}.log"; then
 			record "$n" pass $(( $(date +%s) - t0 ))
 		else
+			grep -aE '^not ok|^Bail out!' "$res/${n//\//_}.log" | head -10 |
+				sed "s|^|  $n: |"
 			tail -10 "$res/${n//\//_}.log" | sed "s|^|  $n: |"
 			record "$n" fail $(( $(date +%s) - t0 )) "exit $rc"
 		fi
