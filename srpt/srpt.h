@@ -38,6 +38,12 @@
 #define SRPT_SRQ_MIN		4
 #define SRPT_SRQ_DEFAULT	4095
 #define SRPT_SRQ_MAX		65535
+/*
+ * Send queue slots kept for the two zero-length WRITE markers a channel
+ * posts (connection established, drain), which sq_avail does not count
+ * otherwise: with them reserved, a post that sq_avail admits always fits.
+ */
+#define SRPT_SQ_MARKERS		2
 #define SRPT_RDMA_SIZE_DEFAULT	65536
 #define SRPT_RDMA_SIZE_MAX	(16U << 20)
 #define SRPT_RSP_SIZE_MIN	40	/* sizeof(struct srp_rsp) + 4 */
@@ -198,6 +204,7 @@ struct srpt_tbl_fetch {
  * @rsp_entry: in srpt_chan.rsp_wait while the send queue is full (its
  *	       response, or in SRPT_CMD_NEED_DATA its RDMA READs)
  * @local_tag: initiator tag of a local (non-LIO) response
+ * @opcode:    CDB opcode, for reports (LIO frees a long CDB on release)
  * @cmd:       the LIO command
  * @sense:     sense buffer handed to LIO
  */
@@ -219,6 +226,7 @@ struct srpt_send_ioctx {
 	u32			rsp_credits;
 	struct list_head	rsp_entry;
 	u64			local_tag;
+	u8			opcode;
 	struct se_cmd		cmd;
 	u8			sense[TRANSPORT_SENSE_BUFFER];
 };
@@ -238,7 +246,8 @@ struct srpt_bufpool;
  * @cq:		   completion queue, private to this channel
  * @cq_size:	   entries in @cq
  * @qp_num:	   QP number, for reports
- * @max_send_wr:   send queue size of @qp
+ * @max_send_wr:   send queue slots for commands: @qp's, less
+ *		   SRPT_SQ_MARKERS
  * @thread:	   completion thread, alive from login to release; the task
  *		   reference is kept until the CQ is destroyed (srpt_cq_event)
  * @thread_stopped: @thread has been stopped (kthread_stop() only once)

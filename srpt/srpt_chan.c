@@ -359,9 +359,9 @@ int srpt_chan_create_hw(struct srpt_chan *ch)
 		}
 		sq = max_t(u32, sq / 2, SRPT_SQ_MIN);
 	}
-	atomic_set(&ch->sq_avail, qpa.cap.max_send_wr);
+	ch->max_send_wr = qpa.cap.max_send_wr - SRPT_SQ_MARKERS;
+	atomic_set(&ch->sq_avail, ch->max_send_wr);
 	ch->qp_num = ch->qp->qp_num;
-	ch->max_send_wr = qpa.cap.max_send_wr;
 
 	if (!ch->using_rdma_cm) {
 		ret = srpt_ib_qp_init(ch);
@@ -771,7 +771,7 @@ static void srpt_report_stuck(struct srpt_chan *ch)
 		pr_warn("%s:   tag %#llx state %d t_state %d transport_state %#x flags %#x opcode %#x%s\n",
 			ch->name, cmd->tag, state, READ_ONCE(cmd->t_state),
 			READ_ONCE(cmd->transport_state), cmd->se_cmd_flags,
-			cmd->t_task_cdb ? cmd->t_task_cdb[0] : 0,
+			READ_ONCE(ioctx->opcode),
 			list_empty(&ioctx->rsp_entry) ? "" : " (waits for send queue room)");
 		shown++;
 	}

@@ -575,6 +575,7 @@ static bool srpt_start_cmd(struct srpt_chan *ch,
 	}
 
 	cmd->cpuid = srpt_compl_cpu();
+	ioctx->opcode = d->cdb[0];
 	ret = target_init_cmd(cmd, ch->sess, ioctx->sense, d->lun, d->data_len,
 			      d->task_attr, d->dir,
 			      TARGET_SCF_ACK_KREF | TARGET_SCF_USE_CPUID);
@@ -1044,8 +1045,11 @@ static void srpt_rdma_read_done(struct ib_cq *cq, struct ib_wc *wc)
  * (transport_write_pending_qf() in 6.1 and 6.12), and the ABORT TASK or
  * LUN RESET then waits for it for ever.
  *
- * Return: 0; -EIO on a closing channel or the error of a failed post
- * (LIO fails the command).
+ * Return: 0, or -EIO on a closing channel or when the post failed (LIO
+ * answers CHECK CONDITION). Never -ENOMEM or -EAGAIN, which would hand
+ * the command to that queue-full retry; the send queue slots the
+ * zero-length WRITE markers need are reserved (SRPT_SQ_MARKERS), so
+ * the post cannot fail for want of room.
  */
 int srpt_cmd_write_pending(struct se_cmd *cmd)
 {
@@ -1062,9 +1066,11 @@ int srpt_cmd_write_pending(struct se_cmd *cmd)
 		return -EIO;	/* LIO answers with CHECK CONDITION */
 	ioctx->state = SRPT_CMD_NEED_DATA;
 	ret = srpt_post_or_wait(ch, ioctx);
-	if (ret)
+	if (ret) {
 		ioctx->state = SRPT_CMD_NEW;
-	return ret;
+		return -EIO;
+	}
+	return 0;
 }
 
 static void srpt_send_response(struct se_cmd *cmd)
