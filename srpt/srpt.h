@@ -17,6 +17,7 @@
 
 #include <linux/types.h>
 #include <linux/list.h>
+#include <linux/llist.h>
 #include <linux/mutex.h>
 #include <linux/kref.h>
 #include <linux/workqueue.h>
@@ -276,6 +277,9 @@ struct srpt_bufpool;
  *		   not with bottom halves off: see srpt_post_or_wait()
  * @rsp_wait:	   built responses, and commands whose write data is to be
  *		   fetched, waiting for send queue room (FIFO)
+ * @late_sgls:	   data buffers of commands released while the channel
+ *		   was closing; freed once the QP is destroyed (see
+ *		   srpt_defer_sgl())
  * @entry:	   in srpt_nexus.chans
  * @sess:	   LIO session
  * @name:	   session name (initiator address or GUID)
@@ -320,6 +324,7 @@ struct srpt_chan {
 	u32			nr_pending;
 	spinlock_t		rsp_lock;
 	struct list_head	rsp_wait;
+	struct llist_head	late_sgls;
 	struct list_head	entry;
 	struct se_session	*sess;
 	char			name[64];
@@ -506,6 +511,7 @@ int srpt_chan_create_hw(struct srpt_chan *ch);
 void srpt_chan_discard(struct srpt_chan *ch);
 void srpt_chan_destroy_qp(struct srpt_chan *ch);
 void srpt_chan_destroy_hw(struct srpt_chan *ch);
+void srpt_free_late_sgls(struct srpt_chan *ch);
 void srpt_chan_start_thread(struct srpt_chan *ch);
 void srpt_chan_stop_thread(struct srpt_chan *ch);
 int srpt_post_zero_write(struct srpt_chan *ch);

@@ -865,6 +865,8 @@ static void srpt_release_work(struct work_struct *w)
 		ch->cm_ib = NULL;
 	}
 	srpt_chan_destroy_hw(ch);
+	/* No provider task can touch a data buffer now. */
+	srpt_free_late_sgls(ch);
 
 	mutex_lock(&port->lock);
 	list_del_rcu(&ch->entry);
@@ -957,6 +959,7 @@ struct srpt_chan *srpt_chan_alloc(struct srpt_port *port, struct ib_srq *srq,
 	INIT_LIST_HEAD(&ch->pending);
 	spin_lock_init(&ch->rsp_lock);
 	INIT_LIST_HEAD(&ch->rsp_wait);
+	init_llist_head(&ch->late_sgls);
 	INIT_LIST_HEAD(&ch->entry);
 	INIT_WORK(&ch->release_work, srpt_release_work);
 	INIT_DELAYED_WORK(&ch->drain_watchdog, srpt_drain_watchdog);

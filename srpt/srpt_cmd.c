@@ -75,9 +75,66 @@ static enum dma_data_direction srpt_rw_dir(struct srpt_send_ioctx *ioctx)
 							 DMA_TO_DEVICE;
 }
 
+/* A data buffer whose freeing waits for the QP's destruction. */
+struct srpt_late_sgl {
+	struct llist_node	node;
+	struct scatterlist	*sg;
+	unsigned int		nents;
+};
+
+/**
+ * srpt_defer_sgl() - free a closing channel's data buffer after its QP
+ * @ch:	   channel, DRAINING or later
+ * @sg:	   buffer from target_alloc_sgl()
+ * @nents: its entries
+ *
+ * The verbs contract lets a consumer free a buffer once the work request
+ * that used it has completed, also with a flush error. rdma_rxe (6.1)
+ * breaks it: when the QP goes to the error state, its completer flushes
+ * every send queue entry while its requester, a separate tasklet on
+ * another CPU, may still be copying an RDMA WRITE's payload out of the
+ * buffer (no lock or state check between the two). The debug-kernel fuzz
+ * soak saw it after an SRP_I_LOGOUT: KASAN use-after-free in
+ * rxe_mr_copy() from rxe_requester(), 1024 bytes (one MTU) read from a
+ * freed data page. ib_destroy_qp() waits for those tasklets, so buffers
+ * of commands released on a closing channel are kept until the release
+ * work has destroyed the QP (srpt_free_late_sgls()).
+ *
+ * Return: false when no memory was left to track it (freed now, as before).
+ */
+static bool srpt_defer_sgl(struct srpt_chan *ch, struct scatterlist *sg,
+			   unsigned int nents)
+{
+	struct srpt_late_sgl *late = kmalloc(sizeof(*late),
+					     GFP_ATOMIC | __GFP_NOWARN);
+
+	if (!late)
+		return false;
+	late->sg = sg;
+	late->nents = nents;
+	llist_add(&late->node, &ch->late_sgls);
+	return true;
+}
+
+/**
+ * srpt_free_late_sgls() - free what srpt_defer_sgl() kept
+ * @ch: channel whose QP is destroyed (or never existed)
+ */
+void srpt_free_late_sgls(struct srpt_chan *ch)
+{
+	struct llist_node *list = llist_del_all(&ch->late_sgls);
+	struct srpt_late_sgl *late, *next;
+
+	llist_for_each_entry_safe(late, next, list, node) {
+		target_free_sgl(late->sg, late->nents);
+		kfree(late);
+	}
+}
+
 static void srpt_free_rw(struct srpt_chan *ch, struct srpt_send_ioctx *ioctx)
 {
 	enum dma_data_direction dir = srpt_rw_dir(ioctx);
+	bool closing = READ_ONCE(ch->state) >= SRPT_CH_DRAINING;
 	u32 i;
 
 	for (i = 0; i < ioctx->nr_rw; i++) {
@@ -86,6 +143,9 @@ static void srpt_free_rw(struct srpt_chan *ch, struct srpt_send_ioctx *ioctx)
 		if (rw->mapped)
 			rdma_rw_ctx_destroy(&rw->ctx, ch->qp, ch->port->num,
 					    rw->sg, rw->mapped, dir);
+		if (closing && rw->mapped &&
+		    srpt_defer_sgl(ch, rw->sg, rw->nents))
+			continue;
 		target_free_sgl(rw->sg, rw->nents);
 	}
 	if (ioctx->rw != &ioctx->rw_one)
