@@ -178,6 +178,8 @@ run_vm() {	# run_vm LOGNAME vm-run-args...  (runner=vm-san: its args)
 			vm_names="$vm_names$name "
 			;;
 		"  "*": "*) echo "$line" ;;	# failure details from run-tests
+		"keel-vm: WARNING"*|"keel-vm:   "*|"keel-vm: lockdep"*)
+			echo "$line" ;;		# a problem while the guest booted
 		esac
 	done < <(tools/"${runner:-vm-run}" --out "$res/$logname.vm" "$@" 2>&1; echo "KEEL-VMRC $?")
 	vm_rc=$(sed -n 's/^KEEL-VMRC //p' "$res/$logname.console" | tail -1)
