@@ -43,7 +43,13 @@ struct vdisk_prot_pos {
  * @io: the command's state, set when the first bio is allocated
  * @bio: the bio being filled, not yet submitted
  * @opf: operation and flags of every bio
- * @sector: backing-device sector where the next data goes
+ * @start: backing-device sector of the command's first byte
+ * @pos: bytes of the command's data added to bios so far. Counted in
+ *	 bytes, not sectors: a scatterlist entry need not be a whole number
+ *	 of sectors (tcm_loop and vhost-scsi pass the initiator's buffers,
+ *	 which O_DIRECT only aligns to 4 bytes), only a bio must be
+ * @lbs: logical block size of the backing device, what every bio is a
+ *	 multiple of
  * @max_bytes: size limit of one bio (whole backing-device blocks)
  * @nr_vecs: bvecs to allocate per bio
  * @pi: the command carries T10-PI bytes to attach
@@ -55,7 +61,9 @@ struct vdisk_builder {
 	struct vdisk_io *io;
 	struct bio *bio;
 	blk_opf_t opf;
-	sector_t sector;
+	sector_t start;
+	u64 pos;
+	unsigned int lbs;
 	unsigned int max_bytes;
 	unsigned int nr_vecs;
 	bool pi;
@@ -230,9 +238,9 @@ static struct bio *vdisk_new_bio(struct vdisk_builder *b)
 		b->io = io;
 	}
 	vb->io = b->io;
-	vb->start = b->sector;
+	vb->start = b->start + (b->pos >> SECTOR_SHIFT);
 	vb->len = 0;
-	bio->bi_iter.bi_sector = b->sector;
+	bio->bi_iter.bi_sector = vb->start;
 	bio->bi_private = b->cmd;
 	bio->bi_end_io = vdisk_bio_end;
 	atomic_inc(&b->io->pending);
@@ -316,7 +324,42 @@ static int vdisk_flush_bio(struct vdisk_builder *b)
 	return 0;
 }
 
-/* Add @len bytes at @page+@off, starting new bios as needed. */
+static int vdisk_add_data(struct vdisk_builder *b, struct page *page,
+			  unsigned int off, unsigned int len);
+
+/*
+ * The bio is full of bvecs but does not end on a logical block: take
+ * the partial block off its last bvec, submit it, and add those bytes
+ * to the next bio. Fails when the last bvec is shorter than that.
+ */
+static int vdisk_cut_bio(struct vdisk_builder *b)
+{
+	struct bio *bio = b->bio;
+	unsigned int r = bio->bi_iter.bi_size & (b->lbs - 1);
+	struct bio_vec *bv = &bio->bi_io_vec[bio->bi_vcnt - 1];
+	struct page *page = bv->bv_page;
+	unsigned int off;
+	int ret;
+
+	if (r) {
+		if (bv->bv_len <= r)
+			return -EINVAL;
+		bv->bv_len -= r;
+		bio->bi_iter.bi_size -= r;
+		b->pos -= r;
+	}
+	off = bv->bv_offset + bv->bv_len;
+	ret = vdisk_flush_bio(b);
+	if (ret || !r)
+		return ret;
+	return vdisk_add_data(b, page, off, r);
+}
+
+/*
+ * Add @len bytes at @page+@off, starting new bios as needed. A bio is
+ * cut where it reaches max_bytes (whole blocks) or runs out of bvecs;
+ * it always ends on a logical block of the backing device.
+ */
 static int vdisk_add_data(struct vdisk_builder *b, struct page *page,
 			  unsigned int off, unsigned int len)
 {
@@ -332,21 +375,22 @@ static int vdisk_add_data(struct vdisk_builder *b, struct page *page,
 		}
 		room = b->max_bytes - b->bio->bi_iter.bi_size;
 		chunk = min(len, room);
-		if (chunk < len)
-			chunk = round_down(chunk, SECTOR_SIZE);
 		p = nth_page(page, off >> PAGE_SHIFT);
 		poff = off & ~PAGE_MASK;
-		if (!chunk || bio_add_page(b->bio, p, chunk, poff) != chunk) {
+		if (!chunk) {
+			ret = vdisk_flush_bio(b);
+		} else if (bio_add_page(b->bio, p, chunk, poff) != chunk) {
 			if (!b->bio->bi_iter.bi_size)
 				return -EINVAL;	/* cannot make progress */
-			ret = vdisk_flush_bio(b);
-			if (ret)
-				return ret;
+			ret = vdisk_cut_bio(b);
+		} else {
+			b->pos += chunk;
+			off += chunk;
+			len -= chunk;
 			continue;
 		}
-		b->sector += chunk >> SECTOR_SHIFT;
-		off += chunk;
-		len -= chunk;
+		if (ret)
+			return ret;
 	}
 	return 0;
 }
@@ -362,12 +406,12 @@ static void vdisk_builder_init(struct vdisk_builder *b, struct se_cmd *cmd,
 	b->vd = vd;
 	b->cmd = cmd;
 	b->opf = opf;
-	b->sector = vdisk_lba_to_sector(cmd->se_dev, cmd->t_task_lba);
+	b->start = vdisk_lba_to_sector(cmd->se_dev, cmd->t_task_lba);
+	b->lbs = bdev_logical_block_size(vd->bdev);
 	/* whole logical blocks of the backing device per bio */
 	if (!max || max > UINT_MAX)
 		max = UINT_MAX;
-	b->max_bytes = rounddown((unsigned int)max,
-				 bdev_logical_block_size(vd->bdev));
+	b->max_bytes = rounddown((unsigned int)max, b->lbs);
 	b->nr_vecs = bio_max_segs(nents);
 }
 
@@ -379,7 +423,8 @@ static void vdisk_builder_end(struct vdisk_builder *b, int err)
 	else if (b->bio)
 		vdisk_discard_bio(b, b->bio);
 	if (err && b->io)
-		vdisk_io_error(b->io, BLK_STS_RESOURCE, b->sector, 0);
+		vdisk_io_error(b->io, BLK_STS_RESOURCE,
+			       b->start + (b->pos >> SECTOR_SHIFT), 0);
 	vdisk_io_put(b->io);
 }
 
@@ -432,7 +477,11 @@ static blk_opf_t vdisk_write_flags(struct vdisk_dev *vd, struct se_cmd *cmd)
  * @dir: DMA_TO_DEVICE for writes
  *
  * Writes carry FUA as vdisk_write_flags() decides; T10-PI bytes are
- * attached when both the command and the device use protection.
+ * attached when both the command and the device use protection. Only
+ * cmd->data_length bytes move: a fabric that passes the initiator's
+ * buffers (tcm_loop, vhost-scsi) hands over all of them when the
+ * expected transfer length exceeds the CDB's, and LIO has cut
+ * data_length down to the CDB's.
  *
  * Return: 0 (the command completes from bio completion), or a sense
  * reason when nothing could be submitted.
@@ -444,10 +493,11 @@ sense_reason_t vdisk_execute_rw(struct se_cmd *cmd, struct scatterlist *sgl,
 	struct vdisk_builder b;
 	struct scatterlist *sg;
 	struct blk_plug plug;
+	u32 left = cmd->data_length;
 	blk_opf_t opf;
 	int i, ret = 0;
 
-	if (!sgl_nents) {
+	if (!sgl_nents || !left) {
 		target_complete_cmd(cmd, SAM_STAT_GOOD);
 		return 0;
 	}
@@ -465,20 +515,24 @@ sense_reason_t vdisk_execute_rw(struct se_cmd *cmd, struct scatterlist *sgl,
 
 	blk_start_plug(&plug);
 	for_each_sg(sgl, sg, sgl_nents, i) {
+		unsigned int len = min(sg->length, left);
+
 		/*
 		 * Fast path, taken by all but the first entry of a bio: the
 		 * whole entry fits, one bio_add_page() and no call of the
 		 * general builder (a megabyte write has 256 entries).
 		 */
 		if (likely(b.bio) &&
-		    sg->length <= b.max_bytes - b.bio->bi_iter.bi_size &&
-		    bio_add_page(b.bio, sg_page(sg), sg->length,
-				 sg->offset) == sg->length) {
-			b.sector += sg->length >> SECTOR_SHIFT;
-			continue;
+		    len <= b.max_bytes - b.bio->bi_iter.bi_size &&
+		    bio_add_page(b.bio, sg_page(sg), len, sg->offset) == len) {
+			b.pos += len;
+		} else {
+			ret = vdisk_add_data(&b, sg_page(sg), sg->offset, len);
+			if (ret)
+				break;
 		}
-		ret = vdisk_add_data(&b, sg_page(sg), sg->offset, sg->length);
-		if (ret)
+		left -= len;
+		if (!left)
 			break;
 	}
 	return vdisk_builder_finish(&b, &plug, ret);
