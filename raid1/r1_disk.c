@@ -147,7 +147,7 @@ static void r1_fill_slot(struct r1_leg *leg, struct md_rdev *rdev, int nr)
 
 /**
  * r1_add_disk() - md's hot_add_disk: put a new member into a free slot,
- *                 or next to a member that wants replacement
+ *                 else next to a member that wants replacement
  * @mddev: array
  * @rdev: the new member
  *
@@ -158,7 +158,7 @@ int r1_add_disk(struct mddev *mddev, struct md_rdev *rdev)
 {
 	struct r1_array *conf = mddev->private;
 	int lo = 0, hi = conf->nlegs - 1, prev = rdev->saved_raid_disk, i;
-	int err;
+	int repl = -1, err;
 
 	/* recovery onto a spare is known to fail (read faults) */
 	if (conf->recovery_disabled == mddev->recovery_disabled)
@@ -178,7 +178,6 @@ int r1_add_disk(struct mddev *mddev, struct md_rdev *rdev)
 
 	for (i = lo; i <= hi && i < conf->nlegs; i++) {
 		struct r1_leg *leg = &conf->legs[i];
-		struct r1_leg *spare = &conf->legs[conf->nlegs + i];
 
 		if (!leg->rdev) {
 			err = r1_stack_new_rdev(mddev, rdev);
@@ -190,16 +189,23 @@ int r1_add_disk(struct mddev *mddev, struct md_rdev *rdev)
 			r1_fill_slot(leg, rdev, i);
 			return 0;
 		}
-		if (!spare->rdev &&
-		    test_bit(WantReplacement, &leg->rdev->flags)) {
-			set_bit(Replacement, &rdev->flags);
-			clear_bit(In_sync, &rdev->flags);
-			conf->fullsync = true;
-			r1_fill_slot(spare, rdev, i);
-			return 0;
-		}
+		if (repl < 0 && !conf->legs[conf->nlegs + i].rdev &&
+		    test_bit(WantReplacement, &leg->rdev->flags))
+			repl = i;
 	}
-	return -EEXIST;
+	/*
+	 * Only when no slot is empty does the new disk replace a member that
+	 * asks for it: a degraded array first gets its mirror back (a
+	 * surviving leg that once had a write error wants replacement, and
+	 * replacing it would leave the array as degraded as before).
+	 */
+	if (repl < 0)
+		return -EEXIST;
+	set_bit(Replacement, &rdev->flags);
+	clear_bit(In_sync, &rdev->flags);
+	conf->fullsync = true;
+	r1_fill_slot(&conf->legs[conf->nlegs + repl], rdev, repl);
+	return 0;
 }
 
 /**
