@@ -83,7 +83,9 @@ case "$subset" in
 kunit) want_kunit=1 ;;
 harness) want_harness=1 ;;
 gates) want_gates=1 ;;
-tests/*/*) one_test=$subset ;;
+tests/harness/*) one_test=${subset%/}; want_harness=1 ;;
+tests/gates/*) one_test=${subset%/}; want_gates=1 ;;
+tests/*/*) one_test=${subset%/} ;;
 *) [ -d "tests/$subset" ] || {
 	echo "check: no area or test '$subset'" >&2; exit 2; }
    want_kunit=1 ;;
@@ -215,10 +217,11 @@ if [ "$want_kunit" = 1 ] && [ "$debug_ok" = 1 ]; then
 fi
 
 # ---- host-side areas: kernel-style gates, runner self-tests ------------
-run_host_area() {	# run_host_area AREA
+run_host_area() {	# run_host_area AREA [TEST]
 	local t n rc t0
 	for t in tests/$1/[0-9][0-9][0-9]-*; do
 		[ -x "$t" ] || continue
+		[ -n "${2:-}" ] && [ "$t" != "$2" ] && continue
 		n=$1/$(basename "$t")
 		t0=$(date +%s)
 		KEEL_OUT=$res/$n.d bash "$t" > "$res/${n//\//_}.log" 2>&1
@@ -236,8 +239,10 @@ run_host_area() {	# run_host_area AREA
 		fi
 	done
 }
-[ "$want_gates" = 1 ] && run_host_area gates
-[ "$want_harness" = 1 ] && run_host_area harness
+[ "$want_gates" = 1 ] && run_host_area gates "$one_test"
+[ "$want_harness" = 1 ] && run_host_area harness "$one_test"
+# a host-side test asked for alone boots no area
+case "$one_test" in tests/harness/*|tests/gates/*) finish ;; esac
 
 # ---- integration tests, one VM boot per area and kernel ----------------
 run_area() {	# run_area LABEL KERNEL TEST...

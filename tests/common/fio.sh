@@ -4,9 +4,11 @@
 # fio.sh - fio runs whose failure is a test failure.
 #
 #	fio_run NAME FIO-ARGS...     fio --name=NAME, report in
-#	                             $KEEL_OUT/fio-NAME.log; on failure the
-#	                             error and verify lines go to stdout as
-#	                             "# " comments; returns fio's status
+#	                             $KEEL_OUT/fio-NAME.log (stderr, where a
+#	                             bad block is described, in .err); on
+#	                             failure the error and verify lines go
+#	                             to stdout as "# " comments; returns
+#	                             fio's status
 #	fio_verify_io DEV NAME FIO-ARGS...
 #	                             fio_run on DEV with O_DIRECT, libaio and
 #	                             crc32c verification of every block
@@ -21,12 +23,14 @@ FIO_VERIFY_OPTS=(--direct=1 --ioengine=libaio --verify=crc32c
 fio_run() {
 	local name=$1 out rc
 	shift
-	out=${KEEL_OUT:-/tmp}/fio-$name.log
-	fio --name="$name" --output="$out" "$@" >/dev/null 2>&1
+	out=${KEEL_OUT:-/tmp}/fio-$name
+	fio --name="$name" --output="$out.log" "$@" >/dev/null 2>"$out.err"
 	rc=$?
 	if [ $rc -ne 0 ]; then
 		echo "# fio $name failed (rc $rc)"
-		grep -iE 'err|verify' "$out" 2>/dev/null | head -5 | sed 's/^/# /'
+		# a bad block's offset, header and checksums come on stderr
+		grep -aiE 'err|verify|bad|crc|offset|expected|received' \
+			"$out.err" "$out.log" 2>/dev/null | head -12 | sed 's/^/# /'
 	fi
 	return $rc
 }
