@@ -357,9 +357,10 @@ static struct bio *r1_retry_read_clone(struct r1_array *conf, struct bio *bio,
  * @mddev: array
  * @bio: the bio from above
  * @sectors: at most this many sectors (unit boundary)
- * @retry: the request being retried by raid1d after a failed read, or NULL
+ * @retry: the request being retried by raid1d after a failed read (it
+ *	   still holds its place in the gate), or NULL
  *
- * Enters the gate, picks a leg, splits off what that leg cannot serve
+ * Enters the gate (a first attempt), picks a leg, splits off what that leg cannot serve
  * (resubmitted) and issues the clone: a bare r1_read clone for a first
  * attempt, a clone owned by @retry for a retry. In-tree:
  * raid1_read_request().
@@ -375,7 +376,9 @@ void r1_read_request(struct mddev *mddev, struct bio *bio, int sectors,
 	struct md_rdev *rdev;
 	struct bio *clone;
 
-	if (!r1_gate_enter(&conf->gate, r1_bucket(sector), false, nowait)) {
+	/* a retry never left the gate: see r1_handle_read_error() */
+	if (!retry &&
+	    !r1_gate_enter(&conf->gate, r1_bucket(sector), false, nowait)) {
 		bio_wouldblock_error(bio);
 		return;
 	}

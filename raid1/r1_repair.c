@@ -196,7 +196,11 @@ void r1_handle_read_error(struct r1_array *conf, struct r1_req *rq)
 	}
 	rdev_dec_pending(rdev, mddev);
 
-	r1_gate_leave(&conf->gate, r1_bucket(rq->sector));
+	/*
+	 * The request keeps its place in the gate for the retry: outside
+	 * it, r1_reshape() could replace the pool it came from and the
+	 * slot count it is sized for.
+	 */
 	r1_read_request(mddev, rq->master, rq->sectors, rq);
 }
 

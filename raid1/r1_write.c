@@ -485,15 +485,21 @@ bool r1_write_request(struct mddev *mddev, struct bio *bio, int sectors)
 		blocked = r1_write_targets(conf, rq, bio, &max, &has_wm);
 		if (!blocked)
 			break;
+		/*
+		 * Outside the gate the array may be reshaped: the request
+		 * is sized for the current slot count and comes from the
+		 * pool a reshape replaces, so it is not kept across the wait.
+		 */
+		r1_req_free(rq);
 		r1_gate_leave(&conf->gate, bucket);
 		if (nowait) {
 			rdev_dec_pending(blocked, mddev);
-			r1_req_free(rq);
 			bio_wouldblock_error(bio);
 			return false;
 		}
 		md_wait_for_blocked_rdev(blocked, mddev);
 		r1_gate_enter(&conf->gate, bucket, true, false);
+		rq = r1_req_get(conf, bio, sectors);
 	}
 
 	/* A behind copy is allocated page by page into a single bio. */
