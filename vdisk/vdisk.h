@@ -142,6 +142,9 @@ struct vdisk_plug {
  * @write_through: SCST write_through
  * @removable: SCST removable (INQUIRY RMB)
  * @rot_set: VPD B1 rotation rate overridden by rotational=
+ * @immed_flushes: cache flushes in flight whose command was answered
+ *                 already (SYNCHRONIZE CACHE with IMMED=1); destroying
+ *                 the device waits for them
  *
  * @nv_cache, @write_through, @removable and @rot_set are read without
  * locks on the command path (READ_ONCE()/WRITE_ONCE()).
@@ -165,6 +168,7 @@ struct vdisk_dev {
 	bool write_through;
 	bool removable;
 	bool rot_set;
+	atomic_t immed_flushes;
 };
 
 /* LIO's se_device -> ours; the in-tree backend's IBLOCK_DEV() */
@@ -247,7 +251,10 @@ unsigned int vdisk_get_io_opt(struct se_device *dev);
 bool vdisk_get_write_cache(struct se_device *dev);
 int vdisk_apply_thin(struct vdisk_dev *vd, bool on);
 void vdisk_apply_rotational(struct vdisk_dev *vd, bool rotational);
-int vdisk_set_write_through(struct vdisk_dev *vd, bool on);
+bool vdisk_cache_change_refused(struct vdisk_dev *vd, bool nv_cache,
+				bool write_through);
+int vdisk_set_cache_mode(struct vdisk_dev *vd, bool nv_cache,
+			 bool write_through);
 
 /* vdisk_io.c */
 int vdisk_io_init(void);

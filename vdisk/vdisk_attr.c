@@ -71,8 +71,12 @@ CONFIGFS_ATTR(, name)
 
 static int vdisk_attr_set_nv_cache(struct vdisk_dev *vd, bool v)
 {
-	WRITE_ONCE(vd->nv_cache, v);
-	return 0;
+	int ret;
+
+	mutex_lock(&vd->cfg_lock);
+	ret = vdisk_set_cache_mode(vd, v, vd->write_through);
+	mutex_unlock(&vd->cfg_lock);
+	return ret;
 }
 
 static int vdisk_attr_set_removable(struct vdisk_dev *vd, bool v)
@@ -86,7 +90,7 @@ static int vdisk_attr_set_write_through(struct vdisk_dev *vd, bool v)
 	int ret;
 
 	mutex_lock(&vd->cfg_lock);
-	ret = vdisk_set_write_through(vd, v);
+	ret = vdisk_set_cache_mode(vd, vd->nv_cache, v);
 	mutex_unlock(&vd->cfg_lock);
 	return ret;
 }

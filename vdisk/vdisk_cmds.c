@@ -13,6 +13,7 @@
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/wait_bit.h>
 #include <scsi/scsi_proto.h>
 
 #include "vdisk.h"
@@ -26,17 +27,27 @@ static void vdisk_flush_end(struct bio *bio)
 	blk_status_t sts = bio->bi_status;
 
 	bio_put(bio);
-	if (!cmd) {
-		/* IMMED: the initiator has its GOOD already */
-		if (sts)
-			pr_err_ratelimited("cache flush failed: %d\n",
-					   blk_status_to_errno(sts));
-		return;
-	}
 	if (sts)
 		vdisk_fail_cmd(cmd, sts, VDISK_KIND_FLUSH, false, 0);
 	else
 		target_complete_cmd(cmd, SAM_STAT_GOOD);
+}
+
+/*
+ * IMMED: the initiator has its GOOD already, and nothing else holds the
+ * device (or this module) for the bio: vdisk_destroy_device() waits for
+ * the count to drop. The in-tree iblock lets the bio outlive both.
+ */
+static void vdisk_immed_flush_end(struct bio *bio)
+{
+	struct vdisk_dev *vd = bio->bi_private;
+
+	if (bio->bi_status)
+		pr_err_ratelimited("%s: cache flush (IMMED) failed: %d\n",
+				   vd->path, blk_status_to_errno(bio->bi_status));
+	bio_put(bio);
+	if (atomic_dec_and_test(&vd->immed_flushes))
+		wake_up_var(&vd->immed_flushes);
 }
 
 /*
@@ -54,11 +65,16 @@ static sense_reason_t vdisk_sync_cache(struct se_cmd *cmd)
 		target_complete_cmd(cmd, SAM_STAT_GOOD);
 		return 0;
 	}
-	if (immed)
-		target_complete_cmd(cmd, SAM_STAT_GOOD);
 	bio = bio_alloc(vd->bdev, 0, REQ_OP_WRITE | REQ_PREFLUSH, GFP_NOIO);
-	bio->bi_end_io = vdisk_flush_end;
-	bio->bi_private = immed ? NULL : cmd;
+	if (immed) {
+		atomic_inc(&vd->immed_flushes);
+		bio->bi_end_io = vdisk_immed_flush_end;
+		bio->bi_private = vd;
+		target_complete_cmd(cmd, SAM_STAT_GOOD);
+	} else {
+		bio->bi_end_io = vdisk_flush_end;
+		bio->bi_private = cmd;
+	}
 	submit_bio(bio);
 	return 0;
 }
@@ -251,13 +267,44 @@ static bool vdisk_cdb_writes(const u8 *cdb)
 	return false;
 }
 
+/*
+ * With no volatile write cache reported, DPO and FUA change nothing (a
+ * write is durable when it completes) and LIO refuses them as not
+ * advertised (sbc_check_dpofua()). An initiator that read WCE=1 before
+ * nv_cache or write_through was switched on at runtime still sends them:
+ * its commands are accepted, the bits cleared. The cache cannot come
+ * back under it (vdisk_cache_change_refused()).
+ */
+static void vdisk_strip_dpofua(struct se_cmd *cmd, u8 *cdb)
+{
+	switch (cdb[0]) {
+	case READ_10:
+	case READ_12:
+	case READ_16:
+	case WRITE_10:
+	case WRITE_12:
+	case WRITE_16:
+	case WRITE_VERIFY:
+	case WRITE_VERIFY_16:
+	case COMPARE_AND_WRITE:
+		break;
+	default:
+		return;
+	}
+	if (!(cdb[1] & 0x18) || vdisk_get_write_cache(cmd->se_dev))
+		return;
+	pr_debug("%s: DPO/FUA of CDB 0x%02x ignored: no volatile cache\n",
+		 VDISK_DEV(cmd->se_dev)->path, cdb[0]);
+	cdb[1] &= ~0x18;
+}
+
 /**
  * vdisk_parse_cdb() - LIO's parse_cdb hook
  * @cmd: the command
  *
  * sbc_parse_cdb() with the backend's execute hooks, plus what SCST's
- * vdisk_blockio adds: writes to a read-only device are refused here, and
- * INQUIRY is answered by the backend when removable= or rotational= set
+ * vdisk_blockio adds: writes to a read-only device are refused here,
+ * DPO/FUA are accepted without a volatile cache, and INQUIRY is answered by the backend when removable= or rotational= set
  * bits LIO's own emulation does not know about.
  *
  * Return: 0 or the sense reason to fail the command with.
@@ -265,7 +312,7 @@ static bool vdisk_cdb_writes(const u8 *cdb)
 sense_reason_t vdisk_parse_cdb(struct se_cmd *cmd)
 {
 	struct vdisk_dev *vd = VDISK_DEV(cmd->se_dev);
-	const u8 *cdb = cmd->t_task_cdb;
+	u8 *cdb = cmd->t_task_cdb;
 	sense_reason_t ret;
 
 	/*
@@ -275,6 +322,7 @@ sense_reason_t vdisk_parse_cdb(struct se_cmd *cmd)
 	 */
 	if (unlikely(vd->readonly) && vdisk_cdb_writes(cdb))
 		return TCM_WRITE_PROTECTED;
+	vdisk_strip_dpofua(cmd, cdb);
 
 	ret = sbc_parse_cdb(cmd, &vdisk_exec_cmd_ops);
 	if (ret || cdb[0] != INQUIRY)

@@ -22,6 +22,7 @@
 #include <linux/lockdep.h>
 #include <linux/percpu.h>
 #include <linux/string.h>
+#include <linux/wait_bit.h>
 
 #include "vdisk.h"
 
@@ -62,6 +63,8 @@ void vdisk_destroy_device(struct se_device *dev)
 {
 	struct vdisk_dev *vd = VDISK_DEV(dev);
 
+	/* flushes of SYNCHRONIZE CACHE IMMED=1 commands, answered already */
+	wait_var_event(&vd->immed_flushes, !atomic_read(&vd->immed_flushes));
 	if (vd->bdev) {
 		vdisk_bdev_close(vd->bdev, &vd->claim);
 		vd->bdev = NULL;
@@ -181,24 +184,60 @@ void vdisk_apply_rotational(struct vdisk_dev *vd, bool rotational)
 }
 
 /**
- * vdisk_set_write_through() - switch SCST write_through
+ * vdisk_cache_change_refused() - would nv_cache/write_through hide a cache?
  * @vd: the device
- * @on: wanted state
+ * @nv_cache: nv_cache asked for
+ * @write_through: write_through asked for
  *
- * Turning it on while the device runs flushes the backing cache once:
- * writes completed before the switch were acknowledged as cached, and
- * SYNCHRONIZE CACHE becomes a no-op from now on.
+ * Initiators read WCE from the caching mode page when they find the LUN
+ * and do not read it again on their own. While a LUN exports the device,
+ * a change that makes a cache they were told is absent (WCE=0) volatile
+ * would leave writes in it that they never flush: refused, logged. The
+ * other way round is safe: writes become durable on completion, and the
+ * DPO/FUA bits initiators still send are accepted (vdisk_parse_cdb()).
+ *
+ * Context: @vd->cfg_lock held. A LUN created concurrently is not seen.
+ * Return: true when the change must be refused (-EBUSY).
+ */
+bool vdisk_cache_change_refused(struct vdisk_dev *vd, bool nv_cache,
+				bool write_through)
+{
+	u32 luns = READ_ONCE(vd->dev.export_count);
+
+	lockdep_assert_held(&vd->cfg_lock);
+	if (!vd->bdev || !luns || vdisk_get_write_cache(&vd->dev))
+		return false;
+	if (nv_cache || write_through || !bdev_write_cache(vd->bdev))
+		return false;
+	pr_warn_ratelimited("%s: nv_cache=0 write_through=0 would expose a volatile write cache to initiators that were told there is none (%u LUN(s)); remove the LUNs first\n",
+			    vd->path, luns);
+	return true;
+}
+
+/**
+ * vdisk_set_cache_mode() - switch SCST nv_cache and write_through
+ * @vd: the device
+ * @nv_cache: wanted nv_cache
+ * @write_through: wanted write_through
+ *
+ * Turning write_through on while the device runs flushes the backing
+ * cache once: writes completed before the switch were acknowledged as
+ * cached, and SYNCHRONIZE CACHE becomes a no-op from now on.
  *
  * Context: @vd->cfg_lock held; may sleep.
- * Return: 0 or the flush's -errno (the switch is made either way).
+ * Return: 0, -EBUSY (vdisk_cache_change_refused(), nothing changed) or
+ * the flush's -errno (the switch is made either way).
  */
-int vdisk_set_write_through(struct vdisk_dev *vd, bool on)
+int vdisk_set_cache_mode(struct vdisk_dev *vd, bool nv_cache,
+			 bool write_through)
 {
 	bool was = READ_ONCE(vd->write_through);
 
-	lockdep_assert_held(&vd->cfg_lock);
-	WRITE_ONCE(vd->write_through, on);
-	if (on && !was && vd->bdev && bdev_write_cache(vd->bdev))
+	if (vdisk_cache_change_refused(vd, nv_cache, write_through))
+		return -EBUSY;
+	WRITE_ONCE(vd->nv_cache, nv_cache);
+	WRITE_ONCE(vd->write_through, write_through);
+	if (write_through && !was && vd->bdev && bdev_write_cache(vd->bdev))
 		return blkdev_issue_flush(vd->bdev);
 	return 0;
 }
@@ -376,8 +415,8 @@ void vdisk_unplug_device(struct se_dev_plug *se_plug)
  * @p: what vdisk_parse_control() found; only the tokens in @p->set count
  *
  * Once the device is open, a token that would change what is already
- * exported (path, read-only, block size) refuses the whole string before
- * anything is applied.
+ * exported (path, read-only, block size, a cache hidden so far) refuses
+ * the whole string before anything is applied.
  *
  * Context: @vd->cfg_lock held.
  * Return: 0 or -errno (logged).
@@ -386,9 +425,14 @@ static int vdisk_apply_params(struct vdisk_dev *vd,
 			      const struct vdisk_params *p)
 {
 	bool open = vd->bdev != NULL;
+	bool nv_cache = p->set & VDISK_P_NV_CACHE ? p->nv_cache : vd->nv_cache;
+	bool write_through = p->set & VDISK_P_WRITE_THROUGH ?
+			     p->write_through : vd->write_through;
 	int ret = 0;
 
 	lockdep_assert_held(&vd->cfg_lock);
+	if (vdisk_cache_change_refused(vd, nv_cache, write_through))
+		return -EBUSY;
 
 	if (open) {
 		if (p->set & VDISK_P_PATH) {
@@ -423,10 +467,8 @@ static int vdisk_apply_params(struct vdisk_dev *vd,
 		vd->readonly = p->readonly;
 	if (p->set & VDISK_P_BLOCKSIZE)
 		vd->blocksize = p->blocksize;
-	if (p->set & VDISK_P_NV_CACHE)
-		WRITE_ONCE(vd->nv_cache, p->nv_cache);
-	if (p->set & VDISK_P_WRITE_THROUGH)
-		ret = vdisk_set_write_through(vd, p->write_through);
+	if (p->set & (VDISK_P_NV_CACHE | VDISK_P_WRITE_THROUGH))
+		ret = vdisk_set_cache_mode(vd, nv_cache, write_through);
 	if (p->set & VDISK_P_REMOVABLE)
 		WRITE_ONCE(vd->removable, p->removable);
 	if (p->set & VDISK_P_ROTATIONAL)
