@@ -16,9 +16,18 @@
 #	                             region written before under NAME)
 #
 # Verification is fatal: the first bad block ends the run with an error.
+#
+# A write is never issued while an earlier one to the same blocks is still
+# in flight (--serialize_overlap): storage may complete two such writes in
+# either order, RAID1 legs each in their own, so what the block holds is
+# not defined. A time_based run wraps around its region, and when a path
+# holds some writes for a minute (a pulled cable, until ib_srp's reset)
+# fio reaches those blocks again: the old write, retried after the new
+# one, left old data on one leg and a verify read from it failed (CI,
+# san/002).
 
 FIO_VERIFY_OPTS=(--direct=1 --ioengine=libaio --verify=crc32c
-		 --verify_fatal=1 --do_verify=1)
+		 --verify_fatal=1 --do_verify=1 --serialize_overlap=1)
 
 fio_run() {
 	local name=$1 out rc
