@@ -225,6 +225,11 @@ static int vdisk_check_new_bs(struct vdisk_dev *vd, u32 bs)
 		       vdisk_name(vd), lbs);
 		return -EINVAL;
 	}
+	if (bdev_nr_bytes(vd->bdev) < bs) {
+		pr_err("%s: %llu bytes hold no %u-byte block\n",
+		       vdisk_name(vd), bdev_nr_bytes(vd->bdev), bs);
+		return -EINVAL;
+	}
 	return 0;
 }
 

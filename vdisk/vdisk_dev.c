@@ -335,6 +335,13 @@ int vdisk_configure_device(struct se_device *dev)
 		}
 		bs = vd->blocksize;
 	}
+	/* the last LBA (vdisk_get_blocks()) of an empty device is -1 */
+	if (bdev_nr_bytes(bdev) < bs) {
+		pr_err("%s: %llu bytes hold no %u-byte block\n",
+		       vd->path, bdev_nr_bytes(bdev), bs);
+		ret = -EINVAL;
+		goto out_put;
+	}
 	/*
 	 * LIO copies hw_block_size into block_size after this returns, so
 	 * the exported size goes here. max_bytes_per_io keeps hw_max_sectors
@@ -561,9 +568,15 @@ sector_t vdisk_get_blocks(struct se_device *dev)
 {
 	struct vdisk_dev *vd = VDISK_DEV(dev);
 
-	/* last LBA, in exported blocks; a partial tail block is not exposed */
-	return (bdev_nr_bytes(vd->bdev) >>
-		ilog2(dev->dev_attrib.block_size)) - 1;
+	u64 blocks = bdev_nr_bytes(vd->bdev) >>
+		     ilog2(dev->dev_attrib.block_size);
+
+	/*
+	 * Last LBA, in exported blocks; a partial tail block is not exposed.
+	 * Enable refuses a device without a whole block; one that shrank
+	 * below it since reports LBA 0, and I/O past its end fails.
+	 */
+	return blocks ? blocks - 1 : 0;
 }
 
 sector_t vdisk_get_alignment_offset_lbas(struct se_device *dev)
