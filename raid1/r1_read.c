@@ -360,10 +360,10 @@ static struct bio *r1_retry_read_clone(struct r1_array *conf, struct bio *bio,
  * @retry: the request being retried by raid1d after a failed read (it
  *	   still holds its place in the gate), or NULL
  *
- * Enters the gate (a first attempt), picks a leg, splits off what that leg cannot serve
- * (resubmitted) and issues the clone: a bare r1_read clone for a first
- * attempt, a clone owned by @retry for a retry. In-tree:
- * raid1_read_request().
+ * Enters the gate (a first attempt), picks a leg, splits off what that
+ * leg cannot serve (resubmitted) and issues the clone: a bare r1_read
+ * clone for a first attempt, a clone owned by @retry for a retry.
+ * In-tree: raid1_read_request().
  */
 void r1_read_request(struct mddev *mddev, struct bio *bio, int sectors,
 		     struct r1_req *retry)

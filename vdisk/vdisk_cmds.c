@@ -304,8 +304,9 @@ static void vdisk_strip_dpofua(struct se_cmd *cmd, u8 *cdb)
  *
  * sbc_parse_cdb() with the backend's execute hooks, plus what SCST's
  * vdisk_blockio adds: writes to a read-only device are refused here,
- * DPO/FUA are accepted without a volatile cache, and INQUIRY is answered by the backend when removable= or rotational= set
- * bits LIO's own emulation does not know about.
+ * DPO/FUA are accepted without a volatile cache, and INQUIRY is answered
+ * by the backend when removable= or rotational= set bits LIO's own
+ * emulation does not know about.
  *
  * Return: 0 or the sense reason to fail the command with.
  */
