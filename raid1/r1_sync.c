@@ -307,26 +307,97 @@ static void r1_compare_copies(struct r1_array *conf, struct r1_req *rq)
 	}
 }
 
+/* the first slot after @from whose bio still reads, or -1 */
+static int r1_next_reader(struct r1_req *rq, int slots, int from)
+{
+	int k, d;
+
+	for (k = 1; k < slots; k++) {
+		d = (from + k) % slots;
+		if (rq->bios[d]->bi_end_io == r1_sync_read_endio)
+			return d;
+	}
+	return -1;
+}
+
 /*
- * The source leg failed to read part of a resync block: find every page
- * on some other leg, rewrite the legs that failed before it, verify.
+ * @page (sectors @pos + @n) was read from leg @found: write it to the
+ * legs from @src up to @found, which failed it, and read it back. A leg
+ * whose write fails leaves the block (its failure is recorded), except
+ * the source of check/repair: its pages hold the copy the other legs are
+ * compared with, so it stays, and no read-back may overwrite the page.
+ */
+static void r1_sync_rewrite_page(struct r1_array *conf, struct r1_req *rq,
+				 int src, int found, sector_t pos, int n,
+				 struct page *page)
+{
+	struct mddev *mddev = conf->mddev;
+	bool requested = test_bit(MD_RECOVERY_REQUESTED, &mddev->recovery);
+	int slots = r1_slots(conf), tried = (found - src + slots) % slots;
+	bool src_kept = false;
+	struct md_rdev *rdev;
+	int k, d;
+
+	for (k = 0; k < tried; k++) {
+		d = (src + k) % slots;
+		if (rq->bios[d]->bi_end_io != r1_sync_read_endio)
+			continue;
+		rdev = conf->legs[d].rdev;
+		if (r1_sync_page_io(rdev, pos, n, page, REQ_OP_WRITE))
+			continue;
+		if (d == src && requested) {
+			src_kept = true;
+			continue;
+		}
+		rq->bios[d]->bi_end_io = NULL;
+		rdev_dec_pending(rdev, mddev);
+	}
+	for (k = src_kept ? 1 : 0; k < tried; k++) {
+		d = (src + k) % slots;
+		if (rq->bios[d]->bi_end_io != r1_sync_read_endio)
+			continue;
+		rdev = conf->legs[d].rdev;
+		if (r1_sync_page_io(rdev, pos, n, page, REQ_OP_READ))
+			atomic_add(n, &rdev->corrected_errors);
+	}
+}
+
+/*
+ * The source leg failed to read part of a resync block (for check/repair:
+ * every leg failed some of it). Find each page on some leg, rewrite the
+ * legs that failed before it, verify. A page no leg can read is recorded
+ * as a bad block on every leg and the pass goes on with the next page, as
+ * it does for any other block.
+ *
+ * Return: false when the pass has to stop (a bad block could not be
+ * recorded, or no leg is left to read from).
  */
 static bool r1_fix_sync_read_error(struct r1_array *conf, struct r1_req *rq)
 {
 	struct mddev *mddev = conf->mddev;
 	int slots = r1_slots(conf), src = rq->read_leg;
 	struct bio *sbio = rq->bios[src];
-	struct r1_sync_pages *set = sbio->bi_private;
 	struct md_rdev *rdev = conf->legs[src].rdev;
+	struct r1_sync_pages *set;
 	sector_t pos = rq->sector;
 	int left = rq->sectors, p = 0;
 
 	if (test_bit(FailFast, &rdev->flags)) {
 		/* a fail-fast leg is not repaired but failed */
 		md_error(mddev, rdev);
-		if (test_bit(Faulty, &rdev->flags))
+		if (test_bit(Faulty, &rdev->flags)) {
 			sbio->bi_end_io = r1_sync_write_endio;
+			/*
+			 * check/repair compare against the leg whose pages
+			 * get the copy: that has to be a leg still read
+			 */
+			src = r1_next_reader(rq, slots, src);
+			if (src < 0)
+				return false;
+			sbio = rq->bios[src];
+		}
 	}
+	set = sbio->bi_private;
 
 	while (left) {
 		int n = min_t(int, left, PAGE_SIZE >> 9);
@@ -359,28 +430,8 @@ static bool r1_fix_sync_read_error(struct r1_array *conf, struct r1_req *rq)
 			if (!recorded)
 				return false;
 		} else {
-			int tried = (found - src + slots) % slots;
-
-			for (k = 0; k < tried; k++) {
-				d = (src + k) % slots;
-				if (rq->bios[d]->bi_end_io != r1_sync_read_endio)
-					continue;
-				rdev = conf->legs[d].rdev;
-				if (!r1_sync_page_io(rdev, pos, n, set->page[p],
-						     REQ_OP_WRITE)) {
-					rq->bios[d]->bi_end_io = NULL;
-					rdev_dec_pending(rdev, mddev);
-				}
-			}
-			for (k = 0; k < tried; k++) {
-				d = (src + k) % slots;
-				if (rq->bios[d]->bi_end_io != r1_sync_read_endio)
-					continue;
-				rdev = conf->legs[d].rdev;
-				if (r1_sync_page_io(rdev, pos, n, set->page[p],
-						    REQ_OP_READ))
-					atomic_add(n, &rdev->corrected_errors);
-			}
+			r1_sync_rewrite_page(conf, rq, src, found, pos, n,
+					     set->page[p]);
 		}
 		left -= n;
 		pos += n;
@@ -388,6 +439,7 @@ static bool r1_fix_sync_read_error(struct r1_array *conf, struct r1_req *rq)
 	}
 	set_bit(R1F_UPTODATE, &rq->flags);
 	sbio->bi_status = 0;
+	rq->read_leg = src;
 	return true;
 }
 
@@ -404,8 +456,8 @@ void r1_sync_block_write(struct r1_array *conf, struct r1_req *rq)
 	int i;
 
 	if (!test_bit(R1F_UPTODATE, &rq->flags) &&
-	    (requested || !r1_fix_sync_read_error(conf, rq))) {
-		/* nothing readable: give up on this pass */
+	    !r1_fix_sync_read_error(conf, rq)) {
+		/* the loss could not be recorded: give up on this pass */
 		conf->recovery_disabled = mddev->recovery_disabled;
 		set_bit(MD_RECOVERY_INTR, &mddev->recovery);
 		md_done_sync(mddev, rq->sectors, 0);
@@ -441,6 +493,29 @@ void r1_sync_block_write(struct r1_array *conf, struct r1_req *rq)
 	r1_sync_put_write(rq, true);
 }
 
+/*
+ * The write of a resync block failed on @rdev: write it again page by
+ * page, so that only the pages that still fail become bad blocks (or
+ * fail the member when they cannot be recorded). Recording the whole
+ * block, as in-tree md does, would hide the good copy this leg still
+ * holds of its other pages when another leg has a bad block there.
+ */
+static void r1_sync_narrow_write_error(struct r1_req *rq,
+				       struct md_rdev *rdev,
+				       struct r1_sync_pages *set)
+{
+	sector_t pos = rq->sector;
+	int left = rq->sectors, p;
+
+	for (p = 0; left > 0; p++) {
+		int n = min_t(int, left, PAGE_SIZE >> 9);
+
+		r1_sync_page_io(rdev, pos, n, set->page[p], REQ_OP_WRITE);
+		pos += n;
+		left -= n;
+	}
+}
+
 /**
  * r1_sync_write_done() - raid1d: a resync block had write errors or healed
  *                        bad blocks
@@ -461,8 +536,8 @@ void r1_sync_write_done(struct r1_array *conf, struct r1_req *rq)
 		if (!b->bi_status && test_bit(R1F_HEALED, &rq->flags))
 			rdev_clear_badblocks(rdev, rq->sector, sectors, 0);
 		if (b->bi_status && test_bit(R1F_WRITE_ERR, &rq->flags) &&
-		    !rdev_set_badblocks(rdev, rq->sector, sectors, 0))
-			md_error(mddev, rdev);
+		    !test_bit(Faulty, &rdev->flags))
+			r1_sync_narrow_write_error(rq, rdev, b->bi_private);
 	}
 	r1_sync_buf_put(rq);
 	md_done_sync(mddev, sectors, 1);
