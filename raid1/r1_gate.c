@@ -100,7 +100,10 @@ bool r1_gate_enter(struct r1_gate *g, unsigned int b, bool is_write,
 	bool admitted = true;
 
 	atomic_inc(&g->busy[b]);
-	/* order busy++ before reading fence; pairs with r1_gate_raise() */
+	/*
+	 * order busy++ before reading fence and frozen; pairs with
+	 * r1_gate_raise() and r1_gate_freeze()
+	 */
 	smp_mb__after_atomic();
 	if (likely(r1_gate_open(g, b, is_write)))
 		return true;
@@ -245,6 +248,13 @@ void r1_gate_freeze(struct r1_gate *g, int extra,
 {
 	spin_lock_irq(&g->lock);
 	g->frozen++;
+	/*
+	 * order frozen++ before reading busy; pairs with r1_gate_enter()'s
+	 * barrier between busy++ and reading frozen. The lock does not: a
+	 * store may pass a later load, and then the freezer sees busy at 0
+	 * while the entering request still sees the gate open.
+	 */
+	smp_mb();
 	wait_event_lock_irq_cmd(g->wq, r1_gate_unparked(g) == extra,
 				g->lock, drain(arg));
 	spin_unlock_irq(&g->lock);
