@@ -39,6 +39,8 @@
 /* The one switch: md as in Debian's 6.12.118 rather than 6.1. */
 #ifdef KEEL_API_6_12
 #define R1_MD_612	1
+/* bioset_integrity_create() left linux/bio.h */
+#include <linux/bio-integrity.h>
 #else
 #define R1_MD_612	0
 #endif

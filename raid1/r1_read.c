@@ -50,10 +50,21 @@ struct r1_read {
 	struct bio clone;
 };
 
+/*
+ * The set gets an integrity pool too: md gives one to its own bio_set
+ * when the members carry integrity data, and without one a clone's
+ * integrity payload comes from kmalloc(), which can fail, leaving
+ * r1_clone() nothing to return. From the pools a GFP_NOIO clone waits
+ * rather than fails.
+ */
 int r1_read_set_init(struct bio_set *bs)
 {
-	return bioset_init(bs, BIO_POOL_SIZE, offsetof(struct r1_read, clone),
-			   0);
+	int err = bioset_init(bs, BIO_POOL_SIZE,
+			      offsetof(struct r1_read, clone), 0);
+
+	if (!err)
+		err = bioset_integrity_create(bs, BIO_POOL_SIZE);
+	return err;
 }
 
 /*
