@@ -311,8 +311,6 @@ int vdisk_configure_device(struct se_device *dev)
 		goto out;
 	vd->bs_ready = true;
 
-	if (vd->readonly)
-		dev->dev_flags |= DF_READ_ONLY;
 	bdev = vdisk_bdev_open(vd->path, !vd->readonly, vd, &vd->claim);
 	if (IS_ERR(bdev)) {
 		ret = PTR_ERR(bdev);
@@ -371,6 +369,15 @@ int vdisk_configure_device(struct se_device *dev)
 		ret = -EOPNOTSUPP;
 		goto out_put;
 	}
+	/*
+	 * Only an enable that worked marks the device: LIO makes every LUN
+	 * of a DF_READ_ONLY device read-only, so a mark left by a failed
+	 * readonly=1 attempt would outlive a later readonly=0 enable.
+	 */
+	if (vd->readonly)
+		dev->dev_flags |= DF_READ_ONLY;
+	else
+		dev->dev_flags &= ~DF_READ_ONLY;
 	mutex_unlock(&vd->cfg_lock);
 	return 0;
 
