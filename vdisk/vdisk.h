@@ -103,6 +103,7 @@ struct vdisk_err_map {
 void vdisk_map_status(blk_status_t sts, enum vdisk_io_kind kind,
 		      struct vdisk_err_map *m);
 sense_reason_t vdisk_errno_to_reason(int err, enum vdisk_io_kind kind);
+blk_status_t vdisk_build_status(int err);
 int vdisk_build_sense(u8 *buf, size_t len, bool desc, u8 key, u8 asc,
 		      u8 ascq, bool info_valid, u64 info);
 

@@ -291,12 +291,13 @@ static int vdisk_attach_pi(struct vdisk_builder *b, struct bio *bio)
 	return 0;
 }
 
-/* Drop a bio that was built but never submitted. */
-static void vdisk_discard_bio(struct vdisk_builder *b, struct bio *bio)
+/* Drop a bio that was built but never submitted because of @err. */
+static void vdisk_discard_bio(struct vdisk_builder *b, struct bio *bio,
+			      int err)
 {
 	struct vdisk_bio *vb = container_of(bio, struct vdisk_bio, bio);
 
-	vdisk_io_error(b->io, BLK_STS_RESOURCE, vb->start, 0);
+	vdisk_io_error(b->io, vdisk_build_status(err), vb->start, 0);
 	if (vb != container_of(b->io, struct vdisk_bio, own))
 		bio_put(bio);
 	vdisk_io_put(b->io);
@@ -316,7 +317,7 @@ static int vdisk_flush_bio(struct vdisk_builder *b)
 		if (ret) {
 			pr_err_ratelimited("cannot attach PI to a bio: %d\n",
 					   ret);
-			vdisk_discard_bio(b, bio);
+			vdisk_discard_bio(b, bio, ret);
 			return ret;
 		}
 	}
@@ -421,9 +422,9 @@ static void vdisk_builder_end(struct vdisk_builder *b, int err)
 	if (!err)
 		err = vdisk_flush_bio(b);
 	else if (b->bio)
-		vdisk_discard_bio(b, b->bio);
+		vdisk_discard_bio(b, b->bio, err);
 	if (err && b->io)
-		vdisk_io_error(b->io, BLK_STS_RESOURCE,
+		vdisk_io_error(b->io, vdisk_build_status(err),
 			       b->start + (b->pos >> SECTOR_SHIFT), 0);
 	vdisk_io_put(b->io);
 }

@@ -231,6 +231,22 @@ static void vdisk_test_errno(struct kunit *test)
 			(int)TCM_WRITE_PROTECTED);
 }
 
+/* a command that could not be built: BUSY only for a shortage */
+static void vdisk_test_build_status(struct kunit *test)
+{
+	struct vdisk_err_map m;
+
+	vdisk_map_status(vdisk_build_status(-ENOMEM), VDISK_KIND_WRITE, &m);
+	KUNIT_EXPECT_EQ(test, (int)m.reason, (int)TCM_LUN_BUSY);
+	/* a layout the device cannot take, malformed PI: not retried */
+	vdisk_map_status(vdisk_build_status(-EINVAL), VDISK_KIND_WRITE, &m);
+	KUNIT_EXPECT_NE(test, (int)m.reason, (int)TCM_LUN_BUSY);
+	KUNIT_EXPECT_EQ(test, m.key, HARDWARE_ERROR);
+	KUNIT_EXPECT_EQ(test, m.asc, 0x44);
+	vdisk_map_status(vdisk_build_status(-EIO), VDISK_KIND_READ, &m);
+	KUNIT_EXPECT_NE(test, (int)m.reason, (int)TCM_LUN_BUSY);
+}
+
 static void vdisk_test_sense_fixed(struct kunit *test)
 {
 	static const u8 want[18] = {
@@ -311,6 +327,7 @@ static struct kunit_case vdisk_cases[] = {
 	KUNIT_CASE(vdisk_test_flag),
 	KUNIT_CASE(vdisk_test_map),
 	KUNIT_CASE(vdisk_test_errno),
+	KUNIT_CASE(vdisk_test_build_status),
 	KUNIT_CASE(vdisk_test_sense_fixed),
 	KUNIT_CASE(vdisk_test_sense_desc),
 	{}

@@ -126,6 +126,23 @@ sense_reason_t vdisk_errno_to_reason(int err, enum vdisk_io_kind kind)
 }
 
 /**
+ * vdisk_build_status() - outcome of a command whose bios could not all be
+ *                        built
+ * @err: negative errno from building them
+ *
+ * Only a shortage (-ENOMEM) is worth a retry, so only it answers BUSY.
+ * Anything else (data or PI the backing device cannot take as laid out)
+ * fails the same way every time: an initiator told BUSY would retry it
+ * for ever, so it is an internal target failure.
+ *
+ * Return: the block status the command completes with.
+ */
+blk_status_t vdisk_build_status(int err)
+{
+	return err == -ENOMEM ? BLK_STS_RESOURCE : BLK_STS_TARGET;
+}
+
+/**
  * vdisk_build_sense() - sense data in fixed or descriptor format
  * @buf: destination, zeroed first
  * @len: its size: >= 18 for fixed, >= 20 for descriptor format
