@@ -454,7 +454,16 @@ static sense_reason_t vdisk_builder_finish(struct vdisk_builder *b,
 	return sr;
 }
 
-static blk_opf_t vdisk_write_flags(struct vdisk_dev *vd, struct se_cmd *cmd)
+/*
+ * An initiator waits for every write: it is synchronous IO, as an
+ * O_DIRECT write is (REQ_SYNC | REQ_IDLE). Without both, writeback
+ * throttling (wbt) on the backing queue counts it as background
+ * writeback and holds it back whenever reads are slow, and I/O
+ * schedulers queue it behind synchronous work.
+ */
+#define VDISK_WRITE	(REQ_OP_WRITE | REQ_SYNC | REQ_IDLE)
+
+static blk_opf_t vdisk_write_opf(struct vdisk_dev *vd, struct se_cmd *cmd)
 {
 	/*
 	 * nv_cache: the cache is declared non-volatile, never force it.
@@ -464,10 +473,10 @@ static blk_opf_t vdisk_write_flags(struct vdisk_dev *vd, struct se_cmd *cmd)
 	 * drops it for devices without a volatile cache.
 	 */
 	if (READ_ONCE(vd->nv_cache))
-		return 0;
+		return VDISK_WRITE;
 	if (READ_ONCE(vd->write_through) || (cmd->se_cmd_flags & SCF_FUA))
-		return REQ_FUA;
-	return 0;
+		return VDISK_WRITE | REQ_FUA;
+	return VDISK_WRITE;
 }
 
 /**
@@ -477,11 +486,11 @@ static blk_opf_t vdisk_write_flags(struct vdisk_dev *vd, struct se_cmd *cmd)
  * @sgl_nents: entries in @sgl; 0 completes the command at once
  * @dir: DMA_TO_DEVICE for writes
  *
- * Writes carry FUA as vdisk_write_flags() decides; T10-PI bytes are
- * attached when both the command and the device use protection. Only
- * cmd->data_length bytes move: a fabric that passes the initiator's
- * buffers (tcm_loop, vhost-scsi) hands over all of them when the
- * expected transfer length exceeds the CDB's, and LIO has cut
+ * Writes are synchronous and carry FUA as vdisk_write_opf() decides;
+ * T10-PI bytes are attached when both the command and the device use
+ * protection. Only cmd->data_length bytes move: a fabric that passes
+ * the initiator's buffers (tcm_loop, vhost-scsi) hands over all of them
+ * when the expected transfer length exceeds the CDB's, and LIO has cut
  * data_length down to the CDB's.
  *
  * Return: 0 (the command completes from bio completion), or a sense
@@ -503,7 +512,7 @@ sense_reason_t vdisk_execute_rw(struct se_cmd *cmd, struct scatterlist *sgl,
 		return 0;
 	}
 	if (dir == DMA_TO_DEVICE)
-		opf = REQ_OP_WRITE | vdisk_write_flags(vd, cmd);
+		opf = vdisk_write_opf(vd, cmd);
 	else
 		opf = REQ_OP_READ;
 
@@ -556,8 +565,7 @@ sense_reason_t vdisk_write_same_pattern(struct se_cmd *cmd)
 	struct blk_plug plug;
 	int ret = 0;
 
-	vdisk_builder_init(&b, cmd, REQ_OP_WRITE | vdisk_write_flags(vd, cmd),
-			   BIO_MAX_VECS);
+	vdisk_builder_init(&b, cmd, vdisk_write_opf(vd, cmd), BIO_MAX_VECS);
 	blk_start_plug(&plug);
 	while (nblocks--) {
 		ret = vdisk_add_data(&b, sg_page(sg), sg->offset, sg->length);
