@@ -263,6 +263,7 @@ void vdisk_io_exit(void);
 sense_reason_t vdisk_execute_rw(struct se_cmd *cmd, struct scatterlist *sgl,
 				u32 sgl_nents, enum dma_data_direction dir);
 sense_reason_t vdisk_write_same_pattern(struct se_cmd *cmd);
+void vdisk_io_defer(struct work_struct *work);
 void vdisk_fail_cmd(struct se_cmd *cmd, blk_status_t sts,
 		    enum vdisk_io_kind kind, bool has_lba, u64 lba);
 

@@ -15,6 +15,7 @@
 #include <linux/string.h>
 #include <linux/wait_bit.h>
 #include <scsi/scsi_proto.h>
+#include <target/target_core_fabric.h>
 
 #include "vdisk.h"
 
@@ -108,12 +109,43 @@ static sense_reason_t vdisk_unmap(struct se_cmd *cmd, sector_t lba,
 	return 0;
 }
 
+/*
+ * The device offered write-zeroes and refused it. Write the zero block
+ * as a pattern instead, as blkdev_issue_zeroout() falls back to zero
+ * pages; from process context, where bios can be built.
+ */
+static void vdisk_zero_fallback(struct work_struct *work)
+{
+	struct se_cmd *cmd = container_of(work, struct se_cmd, work);
+	sense_reason_t reason;
+
+	reason = vdisk_write_same_pattern(cmd);
+	if (reason)
+		transport_generic_request_failure(cmd, reason);
+}
+
 static void vdisk_zero_end(struct bio *bio)
 {
 	struct se_cmd *cmd = bio->bi_private;
+	struct vdisk_dev *vd = VDISK_DEV(cmd->se_dev);
 	blk_status_t sts = bio->bi_status;
+	bool offload = bio_op(bio) == REQ_OP_WRITE_ZEROES;
 
 	bio_put(bio);
+	/*
+	 * Refused: BLK_STS_NOTSUPP (a loop device over a file system
+	 * without FALLOC_FL_ZERO_RANGE), or the offer is gone (sd turns
+	 * WRITE SAME off when a disk rejects it). The command is still
+	 * ours, so its work item is free until it completes.
+	 */
+	if (sts && offload &&
+	    (sts == BLK_STS_NOTSUPP || !bdev_write_zeroes_sectors(vd->bdev))) {
+		pr_info_ratelimited("%s: write-zeroes refused, writing zeroes\n",
+				    vd->path);
+		INIT_WORK(&cmd->work, vdisk_zero_fallback);
+		vdisk_io_defer(&cmd->work);
+		return;
+	}
 	if (sts)
 		vdisk_fail_cmd(cmd, sts, VDISK_KIND_WRITE, false, 0);
 	else

@@ -111,6 +111,7 @@ void vdisk_fail_cmd(struct se_cmd *cmd, blk_status_t sts,
 	target_complete_cmd(cmd, SAM_STAT_CHECK_CONDITION);
 }
 
+/* unaligned-buffer probes here, write-zeroes fallbacks (vdisk_io_defer()) */
 static struct workqueue_struct *vdisk_probe_wq;
 
 static void vdisk_io_complete(struct vdisk_io *io)
@@ -574,6 +575,18 @@ sense_reason_t vdisk_write_same_pattern(struct se_cmd *cmd)
 		cond_resched();
 	}
 	return vdisk_builder_finish(&b, &plug, ret);
+}
+
+/**
+ * vdisk_io_defer() - run @work on vdisk's reclaim-safe workqueue
+ * @work: initialized work item
+ *
+ * For IO that has to be built in process context while memory may be
+ * short (the workqueue has a rescuer).
+ */
+void vdisk_io_defer(struct work_struct *work)
+{
+	queue_work(vdisk_probe_wq, work);
 }
 
 int vdisk_io_init(void)
