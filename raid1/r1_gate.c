@@ -127,6 +127,22 @@ bool r1_gate_enter(struct r1_gate *g, unsigned int b, bool is_write,
 }
 
 /**
+ * r1_gate_enter_held() - admit, without waiting, a request split off one
+ *                        that holds a place in bucket @b
+ * @g: the gate
+ * @b: the holder's bucket
+ *
+ * For raid1d, which must not wait at the gate for a freezer that waits
+ * for the holder (see r1_read_request()). A freezer waits for the new
+ * request as for the holder; it cannot be past its wait while the
+ * holder is in flight. The caller must r1_gate_leave() later.
+ */
+void r1_gate_enter_held(struct r1_gate *g, unsigned int b)
+{
+	atomic_inc(&g->busy[b]);
+}
+
+/**
  * r1_gate_leave() - a normal request admitted into bucket @b has finished
  * @g: the gate
  * @b: the bucket r1_gate_enter() admitted it into

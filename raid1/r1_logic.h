@@ -75,6 +75,7 @@ int r1_gate_init(struct r1_gate *g);
 void r1_gate_destroy(struct r1_gate *g);
 bool r1_gate_enter(struct r1_gate *g, unsigned int b, bool is_write,
 		   bool nowait);
+void r1_gate_enter_held(struct r1_gate *g, unsigned int b);
 void r1_gate_leave(struct r1_gate *g, unsigned int b);
 int r1_gate_raise(struct r1_gate *g, unsigned int b,
 		  const unsigned long *abort_word, int abort_bit);

@@ -363,6 +363,29 @@ static struct bio *r1_retry_read_clone(struct r1_array *conf, struct bio *bio,
 	return clone;
 }
 
+/* Clone @bio for the chosen leg and send it there. */
+static void r1_read_issue(struct r1_array *conf, struct bio *bio,
+			  struct r1_req *retry, const struct r1_choice *ch)
+{
+	struct mddev *mddev = conf->mddev;
+	struct md_rdev *rdev = conf->legs[ch->slot].rdev;
+	sector_t sector = bio->bi_iter.bi_sector;
+	struct bio *clone;
+
+	if (retry)
+		clone = r1_retry_read_clone(conf, bio, rdev, retry, ch);
+	else
+		clone = r1_fast_read_clone(conf, bio, rdev, ch);
+	clone->bi_iter.bi_sector = sector + rdev->data_offset;
+	clone->bi_opf = REQ_OP_READ | (bio->bi_opf & REQ_SYNC);
+	if (ch->failfast && test_bit(FailFast, &rdev->flags))
+		clone->bi_opf |= MD_FAILFAST;
+	if (mddev->gendisk)
+		trace_block_bio_remap(clone, disk_devt(mddev->gendisk), sector);
+	atomic_inc(&conf->legs[ch->slot].stats.inflight);
+	submit_bio_noacct(clone);
+}
+
 /**
  * r1_read_request() - start (or restart) a read
  * @mddev: array
@@ -372,20 +395,27 @@ static struct bio *r1_retry_read_clone(struct r1_array *conf, struct bio *bio,
  *	   still holds its place in the gate), or NULL
  *
  * Enters the gate (a first attempt), picks a leg, splits off what that
- * leg cannot serve (resubmitted) and issues the clone: a bare r1_read
- * clone for a first attempt, a clone owned by @retry for a retry.
+ * leg cannot serve and issues the clone: a bare r1_read clone for a first
+ * attempt, a clone owned by @retry for a retry.
+ *
+ * A first attempt resubmits the split-off rest, which comes back through
+ * md like any bio. raid1d (a retry) must not: md would hold the rest
+ * while the array is suspended and the gate while it is frozen, and the
+ * suspender's or freezer's wait for @retry to finish would never end
+ * (in-tree raid1_read_request() has that deadlock). raid1d reads the
+ * rest itself, piece by piece, each admitted beside @retry's place in
+ * the gate (r1_gate_enter_held()) and finished as a first attempt.
  * In-tree: raid1_read_request().
  */
 void r1_read_request(struct mddev *mddev, struct bio *bio, int sectors,
 		     struct r1_req *retry)
 {
 	struct r1_array *conf = mddev->private;
-	gfp_t gfp = retry ? GFP_NOIO | __GFP_HIGH : GFP_NOIO;
-	bool nowait = !retry && (bio->bi_opf & REQ_NOWAIT);
+	bool daemon = !!retry;
+	gfp_t gfp = daemon ? GFP_NOIO | __GFP_HIGH : GFP_NOIO;
+	bool nowait = !daemon && (bio->bi_opf & REQ_NOWAIT);
 	sector_t sector = bio->bi_iter.bi_sector;
 	struct r1_choice ch;
-	struct md_rdev *rdev;
-	struct bio *clone;
 
 	/* a retry never left the gate: see r1_handle_read_error() */
 	if (!retry &&
@@ -400,42 +430,44 @@ void r1_read_request(struct mddev *mddev, struct bio *bio, int sectors,
 		retry->flags &= BIT(R1F_ACCT);
 	}
 
-	if (!r1_choose_read(conf, retry, sector, sectors, &ch)) {
-		if (!retry) {
-			bio_io_error(bio);
-			r1_gate_leave(&conf->gate, r1_bucket(sector));
+	for (;;) {
+		struct bio *head;
+
+		if (!r1_choose_read(conf, retry, sector, sectors, &ch)) {
+			if (!retry) {
+				bio_io_error(bio);
+				r1_gate_leave(&conf->gate, r1_bucket(sector));
+				return;
+			}
+			pr_crit_ratelimited("%s: no readable copy left for sector %llu\n",
+					    mdname(mddev),
+					    (unsigned long long)sector);
+			r1_req_finish(retry);
 			return;
 		}
-		pr_crit_ratelimited("%s: no readable copy left for sector %llu\n",
-				    mdname(mddev), (unsigned long long)sector);
-		r1_req_finish(retry);
-		return;
-	}
-	rdev = conf->legs[ch.slot].rdev;
 
-	/* A write-mostly leg may still be behind on writes already acked. */
-	if (test_bit(WriteMostly, &rdev->flags))
-		r1_wait_behind_writes(mddev);
+		/* A write-mostly leg may still be behind on acked writes. */
+		if (test_bit(WriteMostly, &conf->legs[ch.slot].rdev->flags))
+			r1_wait_behind_writes(mddev);
 
-	if (ch.sectors < bio_sectors(bio)) {
-		struct bio *head = bio_split(bio, ch.sectors, gfp,
-					     &conf->split_set);
+		if (ch.sectors >= bio_sectors(bio)) {
+			r1_read_issue(conf, bio, retry, &ch);
+			return;
+		}
 
+		head = bio_split(bio, ch.sectors, gfp, &conf->split_set);
 		bio_chain(head, bio);
-		submit_bio_noacct(bio);
-		bio = head;
-	}
+		if (!daemon) {
+			submit_bio_noacct(bio);
+			r1_read_issue(conf, head, NULL, &ch);
+			return;
+		}
+		r1_read_issue(conf, head, retry, &ch);
 
-	if (retry)
-		clone = r1_retry_read_clone(conf, bio, rdev, retry, &ch);
-	else
-		clone = r1_fast_read_clone(conf, bio, rdev, &ch);
-	clone->bi_iter.bi_sector = sector + rdev->data_offset;
-	clone->bi_opf = REQ_OP_READ | (bio->bi_opf & REQ_SYNC);
-	if (ch.failfast && test_bit(FailFast, &rdev->flags))
-		clone->bi_opf |= MD_FAILFAST;
-	if (mddev->gendisk)
-		trace_block_bio_remap(clone, disk_devt(mddev->gendisk), sector);
-	atomic_inc(&conf->legs[ch.slot].stats.inflight);
-	submit_bio_noacct(clone);
+		/* the rest: a first attempt of raid1d's own, same bucket */
+		retry = NULL;
+		sector = bio->bi_iter.bi_sector;
+		sectors = bio_sectors(bio);
+		r1_gate_enter_held(&conf->gate, r1_bucket(sector));
+	}
 }
