@@ -247,6 +247,38 @@ static inline int r1_integrity_add_rdev(struct mddev *mddev,
 }
 
 /**
+ * r1_record_bad() - record [@s, @s + @sectors) as a bad block on @rdev
+ * @rdev: member
+ * @s: array sector
+ * @sectors: length
+ *
+ * 6.12's bad block table adds nothing for a range that an acknowledged
+ * entry already covers and then reports failure (an unacknowledged range
+ * may not overwrite an acknowledged one), so raid1 would fail a member
+ * for recording a bad block twice: once by the repair that found it,
+ * acknowledged by the superblock update, then by a rewrite that failed
+ * there. A range the table already covers counts as recorded.
+ *
+ * Return: true when the whole range is in the table.
+ */
+static inline bool r1_record_bad(struct md_rdev *rdev, sector_t s,
+				 int sectors)
+{
+	sector_t pos = s, end = s + sectors, first;
+	int len;
+
+	if (rdev_set_badblocks(rdev, s, sectors, 0))
+		return true;
+	while (pos < end) {
+		if (!is_badblock(rdev, pos, end - pos, &first, &len) ||
+		    first > pos)
+			return false;
+		pos = first + len;
+	}
+	return true;
+}
+
+/**
  * r1_remove_needs_grace() - must hot_remove_disk wait for RCU readers?
  * @rdev: member whose slot pointer was just cleared
  *

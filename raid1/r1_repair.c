@@ -43,7 +43,7 @@ bool r1_sync_page_io(struct md_rdev *rdev, sector_t sector, int sectors,
 	if (!done) {
 		r1_note_error(rdev, op == REQ_OP_WRITE);
 		/* a bad block record, or else the whole member */
-		if (rdev_set_badblocks(rdev, sector, sectors, 0) == 0)
+		if (!r1_record_bad(rdev, sector, sectors))
 			md_error(rdev->mddev, rdev);
 	}
 	return done;
@@ -126,7 +126,7 @@ static void r1_fix_read_error(struct r1_array *conf, int slot,
 		}
 		if (found < 0) {
 			/* no copy anywhere: remember it on the failed leg */
-			if (!rdev_set_badblocks(failed, sector, n, 0))
+			if (!r1_record_bad(failed, sector, n))
 				md_error(mddev, failed);
 			return;
 		}
@@ -240,7 +240,7 @@ static bool r1_narrow_write_error(struct r1_req *rq, int slot)
 		bio_trim(wbio, pos - rq->sector, stop - pos);
 		wbio->bi_iter.bi_sector += rdev->data_offset;
 		if (submit_bio_wait(wbio) < 0)
-			ok = rdev_set_badblocks(rdev, pos, stop - pos, 0) && ok;
+			ok = r1_record_bad(rdev, pos, stop - pos) && ok;
 		bio_put(wbio);
 		pos = stop;
 	}

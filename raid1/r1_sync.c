@@ -424,7 +424,7 @@ static bool r1_fix_sync_read_error(struct r1_array *conf, struct r1_req *rq)
 				rdev = conf->legs[d].rdev;
 				if (!rdev || test_bit(Faulty, &rdev->flags))
 					continue;
-				if (!rdev_set_badblocks(rdev, pos, n, 0))
+				if (!r1_record_bad(rdev, pos, n))
 					recorded = false;
 			}
 			if (!recorded)
@@ -691,9 +691,8 @@ sector_t r1_sync_range(struct mddev *mddev, sector_t sector_nr,
 
 		for (i = 0; i < r1_slots(conf); i++)
 			if (rq->bios[i]->bi_end_io == r1_sync_write_endio)
-				ok = rdev_set_badblocks(conf->legs[i].rdev,
-							sector_nr, pl.min_bad,
-							0) && ok;
+				ok = r1_record_bad(conf->legs[i].rdev,
+						   sector_nr, pl.min_bad) && ok;
 		set_bit(MD_SB_CHANGE_DEVS, &mddev->sb_flags);
 		*skipped = 1;
 		r1_sync_buf_put(rq);
