@@ -265,6 +265,15 @@ static void r1_test_gate_freeze(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, r1_gate_enter(&g, a, false, true));
 	KUNIT_EXPECT_FALSE(test, r1_gate_enter(&g, a, true, true));
 
+	/*
+	 * raid1d splits the request the freezer counts as its own: the piece
+	 * gets in without waiting, and a freezer would wait for it too
+	 */
+	r1_gate_enter_held(&g, a);
+	KUNIT_EXPECT_EQ(test, r1_gate_unparked(&g), 2);
+	r1_gate_leave(&g, a);
+	KUNIT_EXPECT_EQ(test, r1_gate_unparked(&g), 1);
+
 	/* freezes nest */
 	r1_gate_leave(&g, a);
 	r1_gate_freeze(&g, 0, r1_no_drain, &drained);
