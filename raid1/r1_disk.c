@@ -220,6 +220,7 @@ int r1_remove_disk(struct mddev *mddev, struct md_rdev *rdev)
 	struct r1_array *conf = mddev->private;
 	int nr = rdev->raid_disk;
 	struct r1_leg *leg;
+	bool frozen;
 
 	if (nr < 0 || nr >= conf->nlegs)
 		return 0;
@@ -238,6 +239,23 @@ int r1_remove_disk(struct mddev *mddev, struct md_rdev *rdev)
 	    !test_bit(Faulty, &rdev->flags))
 		return -EBUSY;
 
+	/*
+	 * A working spare can be picked up by a writer at any moment, and
+	 * a completion finds its member through the slot: emptied under a
+	 * writer, the slot would read NULL there. So a working spare's slot
+	 * is emptied with the gate frozen, nothing in flight. A Faulty
+	 * member is never picked up again (6.1's md waited a grace period
+	 * for that, RemoveSynchronized; 6.12 suspends the array around the
+	 * removal), so its removal keeps IO flowing.
+	 */
+	frozen = !test_bit(Faulty, &rdev->flags);
+	if (frozen) {
+		r1_freeze(conf, 0);
+		if (atomic_read(&rdev->nr_pending) > 0) {
+			r1_thaw(conf);
+			return -EBUSY;
+		}
+	}
 	WRITE_ONCE(leg->rdev, NULL);
 	/* wait for lockless readers that may have picked up the pointer */
 	if (r1_remove_needs_grace(rdev))
@@ -245,6 +263,8 @@ int r1_remove_disk(struct mddev *mddev, struct md_rdev *rdev)
 	if (atomic_read(&rdev->nr_pending) > 0) {
 		/* somebody picked it up meanwhile */
 		WRITE_ONCE(leg->rdev, rdev);
+		if (frozen)
+			r1_thaw(conf);
 		return -EBUSY;
 	}
 
@@ -252,7 +272,9 @@ int r1_remove_disk(struct mddev *mddev, struct md_rdev *rdev)
 		/* the original left: its replacement moves into the slot */
 		struct md_rdev *repl = conf->legs[conf->nlegs + nr].rdev;
 
-		r1_freeze(conf, 0);
+		if (!frozen)
+			r1_freeze(conf, 0);
+		frozen = true;
 		if (atomic_read(&repl->nr_pending) > 0) {
 			/* parked IO still refers to the replacement slot */
 			r1_thaw(conf);
@@ -265,8 +287,9 @@ int r1_remove_disk(struct mddev *mddev, struct md_rdev *rdev)
 		leg->head = 0;
 		leg->seq_next = MaxSector;
 		conf->legs[conf->nlegs + nr].rdev = NULL;
-		r1_thaw(conf);
 	}
+	if (frozen)
+		r1_thaw(conf);
 	clear_bit(WantReplacement, &rdev->flags);
 	return md_integrity_register(mddev);
 }
