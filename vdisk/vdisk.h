@@ -104,8 +104,15 @@ void vdisk_map_status(blk_status_t sts, enum vdisk_io_kind kind,
 		      struct vdisk_err_map *m);
 sense_reason_t vdisk_errno_to_reason(int err, enum vdisk_io_kind kind);
 blk_status_t vdisk_build_status(int err);
+
 int vdisk_build_sense(u8 *buf, size_t len, bool desc, u8 key, u8 asc,
 		      u8 ascq, bool info_valid, u64 info);
+
+/* vdisk_sgl.c */
+bool vdisk_sg_misaligned(struct scatterlist *sgl, u32 nents, u32 len,
+			 unsigned int mask);
+void vdisk_bounce_copy(struct scatterlist *bounce, struct scatterlist *sgl,
+		       u32 nents, size_t len, bool to_bounce);
 
 /* ---- the backend ---- */
 
@@ -146,6 +153,8 @@ struct vdisk_plug {
  * @immed_flushes: cache flushes in flight whose command was answered
  *                 already (SYNCHRONIZE CACHE with IMMED=1); destroying
  *                 the device waits for them
+ * @bounced: commands whose data went through a bounce buffer (the
+ *           backing device's DMA alignment refused their buffers)
  *
  * @nv_cache, @write_through, @removable and @rot_set are read without
  * locks on the command path (READ_ONCE()/WRITE_ONCE()).
@@ -170,6 +179,7 @@ struct vdisk_dev {
 	bool removable;
 	bool rot_set;
 	atomic_t immed_flushes;
+	atomic_long_t bounced;
 };
 
 /* LIO's se_device -> ours; the in-tree backend's IBLOCK_DEV() */
@@ -199,6 +209,12 @@ static inline sector_t vdisk_lba_to_sector(struct se_device *dev, u64 lba)
  * @err_sector: start of the lowest failed bio; (sector_t)-1: none yet
  * @err_len: its length in sectors
  * @probe: narrows a read error down to one block
+ * @bounce: whole-page copy of the command's data the bios carry instead
+ *          of @sgl (the backing device's DMA alignment refused @sgl's
+ *          pieces); NULL when the bios carry @sgl itself
+ * @sgl: the command's data (only kept with @bounce)
+ * @nents: entries in @sgl
+ * @bounce_len: bytes in @bounce
  *
  * Lives in the front pad of the command's first bio (vdisk_bio.own).
  */
@@ -211,6 +227,10 @@ struct vdisk_io {
 	sector_t err_sector;
 	unsigned int err_len;
 	struct work_struct probe;
+	struct scatterlist *bounce;
+	struct scatterlist *sgl;
+	u32 nents;
+	u32 bounce_len;
 };
 
 /**

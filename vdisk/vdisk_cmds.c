@@ -196,15 +196,15 @@ static sense_reason_t vdisk_write_same(struct se_cmd *cmd)
 	struct scatterlist *sg = cmd->t_data_sg;
 
 	if (cmd->prot_op) {
-		pr_err("WRITE SAME with protection information is not supported\n");
+		pr_err_ratelimited("WRITE SAME with protection information is not supported\n");
 		return TCM_UNSUPPORTED_SCSI_OPCODE;
 	}
 	if (cmd->t_data_nents != 1 || !sg ||
 	    sg->length != dev->dev_attrib.block_size ||
 	    sg->offset + sg->length > PAGE_SIZE) {
-		pr_err("WRITE SAME: payload of %u entries / %u bytes, block size %u\n",
-		       cmd->t_data_nents, sg ? sg->length : 0,
-		       dev->dev_attrib.block_size);
+		pr_err_ratelimited("WRITE SAME: payload of %u entries / %u bytes, block size %u\n",
+				   cmd->t_data_nents, sg ? sg->length : 0,
+				   dev->dev_attrib.block_size);
 		return TCM_INVALID_CDB_FIELD;
 	}
 	/*

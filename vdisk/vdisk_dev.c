@@ -539,7 +539,8 @@ out:
  *
  * The first two lines are the in-tree format, which rtslib parses
  * ("readonly:", "Major:", "Minor:"). The SCST parameters follow as
- * key=value so no ": " pattern of rtslib can match them.
+ * key=value so no ": " pattern of rtslib can match them, then keel's
+ * counters (commands sent through a bounce buffer).
  *
  * Return: bytes written to @b.
  */
@@ -568,6 +569,8 @@ ssize_t vdisk_show_params(struct se_device *dev, char *b)
 		     dev->dev_attrib.is_nonrot ? "0" : "1",
 		     READ_ONCE(vd->removable),
 		     bdev ? dev->dev_attrib.block_size : vd->blocksize);
+	n += sprintf(b + n, "        keel: bounced=%ld\n",
+		     atomic_long_read(&vd->bounced));
 	return n;
 }
 

@@ -17,6 +17,11 @@
  *
  * All bios of a command are submitted under one plug (nested inside the
  * per-CPU plug of LIO's submission work when there is one).
+ *
+ * Data whose pieces the backing device's DMA alignment refuses (tcm_loop
+ * and vhost-scsi pass the initiator's buffers, aligned to 4 bytes; brd
+ * and md/dm over it want whole sectors) is copied to whole pages first
+ * and, for a read, back when the bios are done (vdisk_bounce_*()).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -54,6 +59,9 @@ struct vdisk_prot_pos {
  * @nr_vecs: bvecs to allocate per bio
  * @pi: the command carries T10-PI bytes to attach
  * @prot: where the next PI bytes come from
+ * @bounce: the bios carry these pages instead of @sgl (vdisk_io.bounce)
+ * @sgl: the command's data, with @bounce
+ * @nents: entries in @sgl
  */
 struct vdisk_builder {
 	struct vdisk_dev *vd;
@@ -68,6 +76,9 @@ struct vdisk_builder {
 	unsigned int nr_vecs;
 	bool pi;
 	struct vdisk_prot_pos prot;
+	struct scatterlist *bounce;
+	struct scatterlist *sgl;
+	u32 nents;
 };
 
 /**
@@ -114,11 +125,48 @@ void vdisk_fail_cmd(struct se_cmd *cmd, blk_status_t sts,
 /* unaligned-buffer probes here, write-zeroes fallbacks (vdisk_io_defer()) */
 static struct workqueue_struct *vdisk_probe_wq;
 
+/**
+ * vdisk_bounce_alloc() - whole pages to carry a command's data
+ * @cmd: the command
+ * @sgl: its data
+ * @nents: entries in @sgl
+ * @len: bytes of it to carry
+ * @dir: DMA_TO_DEVICE: the data is copied in now
+ * @bnents: entries of the bounce list
+ *
+ * Return: the bounce list, or NULL without memory.
+ */
+static struct scatterlist *vdisk_bounce_alloc(struct se_cmd *cmd,
+					      struct scatterlist *sgl,
+					      u32 nents, u32 len,
+					      enum dma_data_direction dir,
+					      unsigned int *bnents)
+{
+	struct vdisk_dev *vd = VDISK_DEV(cmd->se_dev);
+	struct scatterlist *bounce;
+
+	bounce = sgl_alloc(len, GFP_NOIO, bnents);
+	if (!bounce)
+		return NULL;
+	if (dir == DMA_TO_DEVICE)
+		vdisk_bounce_copy(bounce, sgl, nents, len, true);
+	if (atomic_long_inc_return(&vd->bounced) == 1)
+		pr_info("%s: buffers not aligned to %u bytes go through bounce pages (bounced= in info counts them)\n",
+			vd->path, bdev_dma_alignment(vd->bdev) + 1);
+	return bounce;
+}
+
 static void vdisk_io_complete(struct vdisk_io *io)
 {
 	struct vdisk_bio *first = container_of(io, struct vdisk_bio, own);
 	struct se_cmd *cmd = io->cmd;
 
+	if (io->bounce) {
+		if (io->kind == VDISK_KIND_READ && !io->status)
+			vdisk_bounce_copy(io->bounce, io->sgl, io->nents,
+					  io->bounce_len, false);
+		sgl_free(io->bounce);
+	}
 	if (likely(!io->status)) {
 		target_complete_cmd(cmd, SAM_STAT_GOOD);
 	} else {
@@ -236,6 +284,10 @@ static struct bio *vdisk_new_bio(struct vdisk_builder *b)
 		io->err_sector = (sector_t)-1;
 		io->kind = op_is_write(b->opf) ? VDISK_KIND_WRITE :
 						 VDISK_KIND_READ;
+		io->bounce = b->bounce;
+		io->sgl = b->sgl;
+		io->nents = b->nents;
+		io->bounce_len = b->bounce ? b->cmd->data_length : 0;
 		b->io = io;
 	}
 	vb->io = b->io;
@@ -489,7 +541,8 @@ static blk_opf_t vdisk_write_opf(struct vdisk_dev *vd, struct se_cmd *cmd)
  *
  * Writes are synchronous and carry FUA as vdisk_write_opf() decides;
  * T10-PI bytes are attached when both the command and the device use
- * protection. Only cmd->data_length bytes move: a fabric that passes
+ * protection. Data the backing device cannot take as it is travels in
+ * bounce pages. Only cmd->data_length bytes move: a fabric that passes
  * the initiator's buffers (tcm_loop, vhost-scsi) hands over all of them
  * when the expected transfer length exceeds the CDB's, and LIO has cut
  * data_length down to the CDB's.
@@ -501,10 +554,12 @@ sense_reason_t vdisk_execute_rw(struct se_cmd *cmd, struct scatterlist *sgl,
 				u32 sgl_nents, enum dma_data_direction dir)
 {
 	struct vdisk_dev *vd = VDISK_DEV(cmd->se_dev);
+	struct scatterlist *bounce = NULL;
 	struct vdisk_builder b;
 	struct scatterlist *sg;
 	struct blk_plug plug;
 	u32 left = cmd->data_length;
+	sense_reason_t sr;
 	blk_opf_t opf;
 	int i, ret = 0;
 
@@ -517,7 +572,23 @@ sense_reason_t vdisk_execute_rw(struct se_cmd *cmd, struct scatterlist *sgl,
 	else
 		opf = REQ_OP_READ;
 
-	vdisk_builder_init(&b, cmd, opf, sgl_nents);
+	if (unlikely(vdisk_sg_misaligned(sgl, sgl_nents, left,
+					 bdev_dma_alignment(vd->bdev)))) {
+		unsigned int bnents;
+
+		bounce = vdisk_bounce_alloc(cmd, sgl, sgl_nents, left, dir,
+					    &bnents);
+		if (!bounce)
+			return TCM_OUT_OF_RESOURCES;
+		vdisk_builder_init(&b, cmd, opf, bnents);
+		b.bounce = bounce;
+		b.sgl = sgl;
+		b.nents = sgl_nents;
+		sgl = bounce;
+		sgl_nents = bnents;
+	} else {
+		vdisk_builder_init(&b, cmd, opf, sgl_nents);
+	}
 	if (cmd->prot_type && cmd->se_dev->dev_attrib.pi_prot_type &&
 	    cmd->t_prot_sg) {
 		b.pi = true;
@@ -546,14 +617,20 @@ sense_reason_t vdisk_execute_rw(struct se_cmd *cmd, struct scatterlist *sgl,
 		if (!left)
 			break;
 	}
-	return vdisk_builder_finish(&b, &plug, ret);
+	sr = vdisk_builder_finish(&b, &plug, ret);
+	/* not even one bio: the bounce pages are still ours */
+	if (sr && bounce)
+		sgl_free(bounce);
+	return sr;
 }
 
 /**
  * vdisk_write_same_pattern() - WRITE SAME with a non-zero block
  * @cmd: the command
  *
- * The one-block payload page is referenced once per logical block.
+ * The one-block payload page is referenced once per logical block (a
+ * payload the backing device cannot take where it lies is copied to a
+ * page of its own first).
  *
  * Return: as vdisk_execute_rw().
  */
@@ -562,11 +639,25 @@ sense_reason_t vdisk_write_same_pattern(struct se_cmd *cmd)
 	struct vdisk_dev *vd = VDISK_DEV(cmd->se_dev);
 	struct scatterlist *sg = &cmd->t_data_sg[0];
 	sector_t nblocks = sbc_get_write_same_sectors(cmd);
+	struct scatterlist *bounce = NULL;
 	struct vdisk_builder b;
 	struct blk_plug plug;
+	sense_reason_t sr;
 	int ret = 0;
 
+	/* a payload at 4 bytes into a page (tcm_loop), for brd: one copy */
+	if (unlikely(vdisk_sg_misaligned(sg, 1, sg->length,
+					 bdev_dma_alignment(vd->bdev)))) {
+		unsigned int bnents;
+
+		bounce = vdisk_bounce_alloc(cmd, sg, 1, sg->length,
+					    DMA_TO_DEVICE, &bnents);
+		if (!bounce)
+			return TCM_OUT_OF_RESOURCES;
+		sg = bounce;
+	}
 	vdisk_builder_init(&b, cmd, vdisk_write_opf(vd, cmd), BIO_MAX_VECS);
+	b.bounce = bounce;
 	blk_start_plug(&plug);
 	while (nblocks--) {
 		ret = vdisk_add_data(&b, sg_page(sg), sg->offset, sg->length);
@@ -574,7 +665,10 @@ sense_reason_t vdisk_write_same_pattern(struct se_cmd *cmd)
 			break;
 		cond_resched();
 	}
-	return vdisk_builder_finish(&b, &plug, ret);
+	sr = vdisk_builder_finish(&b, &plug, ret);
+	if (sr && bounce)
+		sgl_free(bounce);
+	return sr;
 }
 
 /**
