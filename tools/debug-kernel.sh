@@ -6,7 +6,9 @@
 # Build (once) the KASAN/lockdep/kmemleak/KUnit kernel from Debian's
 # linux-source-6.1 (KEEL_DEBUG_SERIES=6.12: linux-source-6.12) and cache
 # it outside the checkout, keyed by the config fragment and the source
-# package version. Prints the cache
+# package version, and patched with tools/debug-kernel-<series>.patches/*
+# (fixes to the kernel's own code that keel's tests run into, such as the
+# emulated RDMA fabric; never to what keel replaces). Prints the cache
 # directory on stdout; it holds:
 #   src/                   the configured, built tree (KDIR for keel's debug build)
 #   src/arch/x86/boot/bzImage
@@ -27,7 +29,13 @@ sver=$(dpkg-query -W -f='${Version}' "$srcpkg" 2>/dev/null || true)
 	echo "debug-kernel: $srcpkg is not installed (make deps)" >&2
 	exit 1
 }
-key=$( { cat "$frag"; echo "$sver"; } | sha256sum | cut -c1-16)
+patches=()
+for p in "$here/debug-kernel-$series.patches"/*.patch; do
+	[ -f "$p" ] && patches+=("$p")
+done
+# An unpatched build keeps the key it always had.
+key=$( { cat "$frag"; echo "$sver"; [ ${#patches[@]} -eq 0 ] || cat "${patches[@]}"; } |
+	sha256sum | cut -c1-16)
 dir=$cache_root/$sver-$key
 
 if [ -f "$dir/.done" ]; then
@@ -63,6 +71,10 @@ set +e
 	tar -C "$dir" -xJf "$tarball"
 	mv "$dir/$srcpkg" "$dir/src"
 	cd "$dir/src"
+	for p in ${patches[@]+"${patches[@]}"}; do
+		echo "applying ${p##*/}"
+		patch -p1 -s --no-backup-if-mismatch < "$p"
+	done
 	make -s defconfig
 	make -s kvm_guest.config
 	scripts/kconfig/merge_config.sh -m .config "$frag" >/dev/null

@@ -8,7 +8,7 @@ set -euo pipefail
 
 PKGS=(
 	build-essential make gcc bc bison flex libelf-dev libssl-dev dwarves
-	kmod cpio xz-utils rsync python3 perl git
+	kmod cpio xz-utils rsync python3 perl git patch
 	qemu-system-x86 busybox-static
 	linux-image-amd64 linux-headers-amd64 linux-source-6.1
 	# Debian 12's 6.12 kernel, from its own archive (bookworm-security):
