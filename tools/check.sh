@@ -39,14 +39,14 @@ kernels=${KERNELS:-stock}
 # A whole `make check` (no subset, no KERNELS) also runs the 6.12 smoke
 # set: every test tagged "# smoke-6.12:" on Debian's 6.12, with keel's
 # 6.12 build (Documentation/testing.rst says why not all of them), except
-# when the debug kernel is not cached yet: then its build takes the time
-# the smoke set would (CI budget in Documentation/testing.rst).
+# in a cold run that is short of time (smoke612_skip below).
 smoke612=0
 if [ -z "$subset" ] && [ -z "${KERNELS:-}" ] &&
    [ -n "$(ls /boot/vmlinuz-6.12.*-amd64 2>/dev/null)" ]; then
 	kernels="stock 6.12"
 	smoke612=1
 fi
+check_t0=$(date +%s)
 res=$root/results/$(date +%Y%m%d-%H%M%S)
 mkdir -p "$res"
 ln -sfn "$(basename "$res")" "$root/results/latest"
@@ -308,6 +308,22 @@ run_area() {	# run_area LABEL KERNEL TEST...
 	done
 }
 
+# Cold cache: the debug kernel's build is the run's biggest cost. The 6.12
+# smoke set (~8 min) runs only if that build is done and the run is still
+# inside KEEL_SMOKE612_BY minutes (default 60): measured cold, a fast
+# machine got there at 55 min, a slow one at ~80 (Documentation/testing.rst,
+# CI budget). Prints why it is skipped, or nothing.
+smoke612_skip() {
+	local by=${KEEL_SMOKE612_BY:-60} took
+	[ -n "$debug_bg" ] || return 0
+	took=$(( ($(date +%s) - check_t0) / 60 ))
+	if kill -0 "$debug_bg" 2>/dev/null; then
+		echo "cold cache: the debug kernel is still building (${took} min in); KERNELS=\"stock 6.12\" runs the 6.12 smoke set"
+	elif [ "$took" -ge "$by" ]; then
+		echo "cold cache: ${took} min in, past ${by} (CI budget); KERNELS=\"stock 6.12\" runs the 6.12 smoke set"
+	fi
+}
+
 for kernel in $kernels; do
 	if [ "$kernel" = debug ] && [ "$debug_ok" != 1 ]; then
 		continue
@@ -321,13 +337,10 @@ for kernel in $kernels; do
 	for a in "${areas[@]}"; do
 		if [ "$kernel" = 6.12 ] && [ "$smoke612" = 1 ]; then
 			mapfile -t ts < <(area_tests "$a" | xargs -r grep -l '^# smoke-6.12:')
-			if [ -n "$debug_bg" ]; then
-				# cold cache: the debug kernel's build is the run's
-				# biggest cost; the smoke set would push a fresh
-				# machine's run past CI's 90 minutes
+			why=$(smoke612_skip)
+			if [ -n "$why" ]; then
 				for t in "${ts[@]}"; do
-					record "${t#tests/}@6.12" skip 0 \
-						"cold cache: the debug kernel is built in this run; KERNELS=\"stock 6.12\" runs the 6.12 smoke set"
+					record "${t#tests/}@6.12" skip 0 "$why"
 				done
 				continue
 			fi

@@ -74,6 +74,12 @@ node_storage_up() {
 			--metadata=1.2 --bitmap=internal --assume-clean \
 			--homehost="$(hostname)" "$d0" "$d1" || return 1
 	fi
+	# udev's incremental assembly can start it auto-read-only, and then
+	# the resync its bitmap asks for after a crash waits for the first
+	# write (mdadm --wait waits for ever): a storage node starts it now
+	if [ "$(cat "/sys/block/$(basename "$(readlink -f "$md")")/md/array_state" 2> /dev/null)" = read-auto ]; then
+		mdadm --readwrite "$md" || return 1
+	fi
 	vg=keel_$(hostname)
 	if ! vgs "$vg" > /dev/null 2>&1; then
 		pvcreate -q "$md" && vgcreate -q "$vg" "$md" &&
