@@ -9,6 +9,7 @@
 #
 #	vm_modules KERNEL auto|none|"a.ko b.ko"  sets VM_MODS (absolute paths)
 #	vm_modules_index OUT             host depmod of the kernel + VM_MODS
+#	vm_job_script OUT SCRIPT         the path the guest runs SCRIPT by
 #	vm_job_env OUT SCRIPT TIMEOUT [ARGS...]  OUT/job.env (+ the knobs)
 #	vm_slots_take N                  N of the KEEL_VM_SLOTS lock files
 #	vm_qemu_args OUT MEM SMP APPEND  sets VM_QEMU: the guest's QEMU argv
@@ -62,6 +63,23 @@ vm_modules_index() {
 }
 
 _vm_q() { printf '%q' "$1"; }
+
+# vm_job_script OUT SCRIPT: the path the guest runs SCRIPT by. A script
+# from a scratch folder (/tmp, /var/tmp) is copied next to the job, so the
+# run does not depend on its creator keeping it around; one of the
+# checkout's own is not, even when the checkout is a clone under /tmp:
+# it finds its neighbours (bench/lib.sh, tests/*/rc) by its own path.
+vm_job_script() {
+	local out=$1 script=$2
+	case "$script" in
+	"$keel_root"/*) ;;
+	/tmp/*|/var/tmp/*)
+		cp "$script" "$out/job-script" || return 1
+		script=/keel-out/job-script
+		;;
+	esac
+	echo "$script"
+}
 
 # vm_job_env OUT SCRIPT TIMEOUT [ARGS...]: what the guest runs; a caller
 # appends its own lines (exports) to OUT/job.env afterwards
