@@ -41,6 +41,26 @@ u64 r1_lat_fold(u64 avg, u64 sample)
 	return avg - ((avg - sample) >> R1_LAT_EWMA_SHIFT);
 }
 
+/**
+ * r1_lat_timed() - should this read's latency be measured?
+ * @why: the rule that sent the read to its leg
+ * @avg: the leg's current latency average (0 = none yet)
+ * @nth: how many reads that leg got for the same reason, this one included
+ *
+ * Two clock reads per read cost more than the rest of the bookkeeping,
+ * and the average does not need every sample: one read in R1_LAT_SAMPLE
+ * per leg and reason is timed. A probe always is (it is the only sample
+ * an avoided leg gets), and so is every read of a leg without an average.
+ *
+ * Return: true to time the read.
+ */
+bool r1_lat_timed(enum r1_pick_why why, u64 avg, u64 nth)
+{
+	if (why == R1_WHY_PROBE || !avg)
+		return true;
+	return !(nth & (R1_LAT_SAMPLE - 1));
+}
+
 static u64 r1_score(const struct r1_cand *c)
 {
 	u64 lat = max_t(u64, c->lat_ns, R1_LAT_FLOOR_NS);

@@ -99,6 +99,8 @@ void r1_gate_kick(struct r1_gate *g);
 #define R1_LAT_FLOOR_NS		1000ULL
 /* EWMA weight: new = old + (sample - old) / 2^R1_LAT_EWMA_SHIFT */
 #define R1_LAT_EWMA_SHIFT	3
+/* One read in R1_LAT_SAMPLE (a power of two) per leg and reason is timed. */
+#define R1_LAT_SAMPLE		8
 
 /**
  * struct r1_cand - what the balancer knows about one leg for one read
@@ -151,5 +153,6 @@ struct r1_pick {
 void r1_balance(const struct r1_cand *c, int n, int sectors,
 		bool first_only, struct r1_pick *out);
 u64 r1_lat_fold(u64 avg, u64 sample);
+bool r1_lat_timed(enum r1_pick_why why, u64 avg, u64 nth);
 
 #endif

@@ -30,7 +30,7 @@
  * @master: the bio from above (the split part for split reads)
  * @sector: array sector
  * @sectors: length
- * @issued: r1_now() at issue, for the leg's latency average
+ * @issued: r1_now() at issue, for the leg's latency average; 0: not timed
  * @acct: IO accounting start time, if @acct_on
  * @slot: leg the clone went to
  * @acct_on: IO accounting started on @master
@@ -78,13 +78,13 @@ int r1_read_set_init(struct bio_set *bs)
  * @slot: the leg (its rdev->nr_pending raised)
  * @sectors: how much of the read that leg can serve
  * @failfast: another readable leg exists, the read may fail fast
- * @now: r1_now() at the choice
+ * @issued: r1_now() at the choice if the read is timed, else 0
  */
 struct r1_choice {
 	int slot;
 	int sectors;
 	bool failfast;
-	u64 now;
+	u64 issued;
 };
 
 /**
@@ -110,7 +110,8 @@ static bool r1_choose_read(struct r1_array *conf, struct r1_req *retry,
 	struct md_rdev *who[R1_MAX_CANDS];
 	int slot_of[R1_MAX_CANDS];
 	bool first_only = r1_resync_offset(mddev) < sector + sectors;
-	u64 now = r1_now();
+	u64 now = r1_coarse_now();
+	struct r1_leg_stats *st;
 	struct r1_pick pick;
 	int i, n = 0, readable = 0;
 
@@ -170,13 +171,16 @@ static bool r1_choose_read(struct r1_array *conf, struct r1_req *retry,
 	rcu_read_unlock();
 
 	i = slot_of[pick.leg];
+	st = &conf->legs[i].stats;
 	conf->legs[i].seq_next = sector + pick.sectors;
-	atomic64_set(&conf->legs[i].stats.last_pick_ns, now);
-	atomic64_inc(&conf->legs[i].stats.picks[pick.why]);
+	atomic64_set(&st->last_pick_ns, now);
 	ch->slot = i;
 	ch->sectors = pick.sectors;
 	ch->failfast = readable > 1;
-	ch->now = now;
+	ch->issued = 0;
+	if (r1_lat_timed(pick.why, cand[pick.leg].lat_ns,
+			 atomic64_inc_return(&st->picks[pick.why])))
+		ch->issued = r1_now();
 	return true;
 }
 
@@ -324,7 +328,7 @@ static struct bio *r1_fast_read_clone(struct r1_array *conf, struct bio *bio,
 	rd->conf = conf;
 	rd->sector = bio->bi_iter.bi_sector;
 	rd->sectors = ch->sectors;
-	rd->issued = ch->now;
+	rd->issued = ch->issued;
 	rd->slot = ch->slot;
 	rd->failfast = ch->failfast;
 	/* may swap in md's accounting clone as the bio to complete */
@@ -349,7 +353,7 @@ static struct bio *r1_retry_read_clone(struct r1_array *conf, struct bio *bio,
 	rq->master = bio;
 	rq->sectors = ch->sectors;
 	rq->read_leg = ch->slot;
-	rq->issued = ch->now;
+	rq->issued = ch->issued;
 	if (ch->failfast)
 		set_bit(R1F_FAILFAST, &rq->flags);
 	if (!test_bit(R1F_ACCT, &rq->flags) &&

@@ -24,6 +24,10 @@ void r1_stats_reset(struct r1_leg *leg)
 	memset(&leg->stats, 0, sizeof(leg->stats));
 }
 
+/*
+ * A read completed; @issued is its r1_now() at issue, 0 when it was not
+ * timed (r1_lat_timed()).
+ */
 void r1_stats_read_done(struct r1_leg *leg, u64 issued, int sectors, bool ok)
 {
 	struct r1_leg_stats *st = &leg->stats;
@@ -35,6 +39,8 @@ void r1_stats_read_done(struct r1_leg *leg, u64 issued, int sectors, bool ok)
 	}
 	atomic64_inc(&st->reads);
 	atomic64_add(sectors, &st->read_sectors);
+	if (!issued)
+		return;
 	/* racy read-modify-write: an average may lose a sample, no harm */
 	atomic64_set(&st->lat_ns, r1_lat_fold(atomic64_read(&st->lat_ns),
 					      r1_since(issued, r1_now())));

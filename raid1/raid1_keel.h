@@ -51,7 +51,7 @@
  * @read_errors: reads that failed
  * @write_errors: writes that failed
  * @lat_ns: moving average of read latency
- * @last_pick_ns: when the balancer last chose this leg
+ * @last_pick_ns: when the balancer last chose this leg (r1_coarse_now())
  * @picks: balancer decisions for this leg, by reason
  * @inflight: reads outstanding
  */
@@ -172,7 +172,7 @@ enum {
  * @sectors: length
  * @flags: R1F_*
  * @acct: IO accounting start time
- * @issued: r1_now() when a read clone was issued
+ * @issued: r1_now() when a read clone was issued, 0 if it is not timed
  * @mddev: array
  * @master: bio from above (the split part for split requests)
  * @read_leg: slot of the read, or the source of a resync block
@@ -303,6 +303,15 @@ static inline struct md_rdev *r1_get_rdev(struct r1_array *conf, int slot)
 static inline u64 r1_now(void)
 {
 	return local_clock();
+}
+
+/*
+ * Whether a leg went unread for R1_PROBE_NS (200 ms) needs no better than
+ * the tick: jiffies cost one load, local_clock() dozens of instructions.
+ */
+static inline u64 r1_coarse_now(void)
+{
+	return jiffies64_to_nsecs(get_jiffies_64());
 }
 
 static inline u64 r1_since(u64 then, u64 now)

@@ -196,6 +196,21 @@ static void r1_test_lat_fold(struct kunit *test)
 	KUNIT_EXPECT_LT(test, avg, 200ULL);
 }
 
+/* One read in R1_LAT_SAMPLE is timed; probes and unmeasured legs always. */
+static void r1_test_lat_timed(struct kunit *test)
+{
+	u64 avg = 50 * NSEC_PER_USEC, nth;
+	int timed = 0;
+
+	for (nth = 1; nth <= 8 * R1_LAT_SAMPLE; nth++)
+		timed += r1_lat_timed(R1_WHY_SCORE, avg, nth);
+	KUNIT_EXPECT_EQ(test, timed, 8);
+	KUNIT_EXPECT_FALSE(test, r1_lat_timed(R1_WHY_SEQ, avg, 1));
+	KUNIT_EXPECT_TRUE(test, r1_lat_timed(R1_WHY_SEQ, avg, R1_LAT_SAMPLE));
+	KUNIT_EXPECT_TRUE(test, r1_lat_timed(R1_WHY_PROBE, avg, 3));
+	KUNIT_EXPECT_TRUE(test, r1_lat_timed(R1_WHY_SCORE, 0, 3));
+}
+
 static void r1_test_units(struct kunit *test)
 {
 	KUNIT_EXPECT_EQ(test, r1_unit_room(0, 8), (sector_t)8);
@@ -301,6 +316,7 @@ static struct kunit_case r1_cases[] = {
 	KUNIT_CASE(r1_test_resync_window_first),
 	KUNIT_CASE(r1_test_rotational),
 	KUNIT_CASE(r1_test_lat_fold),
+	KUNIT_CASE(r1_test_lat_timed),
 	KUNIT_CASE(r1_test_units),
 	KUNIT_CASE(r1_test_gate_fence),
 	KUNIT_CASE(r1_test_gate_freeze),
