@@ -5,7 +5,8 @@
 # raid1.ko are the builds. Two brd legs of 256 MiB, pre-written; for each
 # of ROUNDS rounds: the bare leg, the in-tree raid1, then every variant,
 # each on a fresh array, fio 4k randread qd32 for 3 s of guest time (the
-# job of make bench's "4k randread qd32"). Prints "run NAME ROUND IOPS".
+# job of make bench's "4k randread qd32", through bench/lib.sh). Prints
+# "run NAME ROUND IOPS".
 set -uo pipefail
 dir=$1
 shift
@@ -17,10 +18,13 @@ for d in /dev/ram0 /dev/ram1 /dev/ram2; do
 	dd if=/dev/zero of=$d bs=1M oflag=direct 2> /dev/null
 done
 
-iops() {	# device [seconds]
-	fio --name=ablate --filename="$1" --direct=1 --ioengine=libaio \
-		--time_based --runtime="${2:-3}" --numjobs=1 --rw=randread \
-		--bs=4k --iodepth=32 --size=240M --output-format=json 2> /dev/null |
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/../../bench/lib.sh"
+
+iops() {	# device [seconds]: make bench's fio job, udev held
+	BENCH_RT=${2:-3}
+	_bench_fio_args "$1" --rw=randread --bs=4k --iodepth=32 --size=240M
+	_bench_quiet fio "${BENCH_ARGS[@]}" --output-format=json 2> /dev/null |
 		python3 -c 'import json, sys
 j = json.load(sys.stdin)["jobs"][0]
 print("%.0f" % (j["read"]["iops"] + j["write"]["iops"]))'
