@@ -3,7 +3,7 @@
 """Turn a bench/<area>.sh raw file into the keel/in-tree table.
 
 Raw lines (bench/lib.sh writes them):
-    area AREA | mode icount|smp | runtime S | kernel VER
+    area AREA | mode icount|smp | runtime S | kernel VER | mem hugetlb
     job JOB GOAL TITLE...          GOAL: half or ratio
     run JOB IMPL ROUND IOPS MIBS [CSW]  IMPL: bare, floor, intree or
                                    keel; CSW: context switches per I/O
@@ -37,7 +37,7 @@ def parse(path):
         w = line.split()
         if not w:
             continue
-        if w[0] in ("area", "mode", "runtime", "kernel"):
+        if w[0] in ("area", "mode", "runtime", "kernel", "mem"):
             meta[w[0]] = " ".join(w[1:])
         elif w[0] == "job":
             jobs.append((w[1], w[2], " ".join(w[3:])))
@@ -65,9 +65,10 @@ def main():
     meta, jobs, runs, notes, csw = parse(sys.argv[1])
     icount = meta.get("mode") == "icount"
     combine = statistics.mean if icount else statistics.median
-    print("%s bench, %s mode, kernel %s, %s s per run" %
+    print("%s bench, %s mode, kernel %s, %s s per run, fio buffers %s" %
           (meta.get("area", "?"), meta.get("mode", "?"),
-           meta.get("kernel", "?"), meta.get("runtime", "?")))
+           meta.get("kernel", "?"), meta.get("runtime", "?"),
+           meta.get("mem", "malloc")))
     if icount:
         print("cost = guest us per I/O (1 us = 1000 instructions); "
               "+cost = over the bare device")
