@@ -109,8 +109,45 @@ int vdisk_build_sense(u8 *buf, size_t len, bool desc, u8 key, u8 asc,
 		      u8 ascq, bool info_valid, u64 info);
 
 /* vdisk_sgl.c */
+
+/*
+ * sg_next() without the call: the data path walks every entry of a
+ * command (a megabyte through tcm_loop is 256 of them), and sg_next()
+ * is out of line in the kernel.
+ */
+static inline struct scatterlist *vdisk_sg_next(struct scatterlist *sg)
+{
+	if (sg_is_last(sg))
+		return NULL;
+	sg++;
+	if (unlikely(sg_is_chain(sg)))
+		sg = sg_chain_ptr(sg);
+	return sg;
+}
+
 bool vdisk_sg_misaligned(struct scatterlist *sgl, u32 nents, u32 len,
 			 unsigned int mask);
+
+/**
+ * vdisk_own_sgl() - is @sgl a command's data list that LIO allocated?
+ * @cmd: the command
+ * @sgl: the data execute_rw was given
+ * @mask: the backing device's DMA alignment (bdev_dma_alignment())
+ *
+ * target_alloc_sgl() gives whole pages at offset 0, the last one cut to
+ * the length: such a list is aligned exactly when its length is. Lists
+ * the fabric passed in (tcm_loop and vhost-scsi hand over the
+ * initiator's buffers, srpt its receive buffer for immediate data) and
+ * lists built for one step of a command (COMPARE AND WRITE) are not.
+ *
+ * Return: true if checking the length is enough.
+ */
+static inline bool vdisk_own_sgl(struct se_cmd *cmd, struct scatterlist *sgl,
+				 unsigned int mask)
+{
+	return sgl == cmd->t_data_sg && mask < PAGE_SIZE &&
+	       !(cmd->se_cmd_flags & SCF_PASSTHROUGH_SG_TO_MEM_NOALLOC);
+}
 void vdisk_bounce_copy(struct scatterlist *bounce, struct scatterlist *sgl,
 		       u32 nents, size_t len, bool to_bounce);
 

@@ -58,6 +58,8 @@ struct vdisk_prot_pos {
  * @max_bytes: size limit of one bio (whole backing-device blocks)
  * @nr_vecs: bvecs to allocate per bio
  * @pi: the command carries T10-PI bytes to attach
+ * @hold: submit nothing: the data's alignment is being checked while the
+ *	  one bio it fits is built (vdisk_flush_bio() refuses)
  * @prot: where the next PI bytes come from
  * @bounce: the bios carry these pages instead of @sgl (vdisk_io.bounce)
  * @sgl: the command's data, with @bounce
@@ -75,6 +77,7 @@ struct vdisk_builder {
 	unsigned int max_bytes;
 	unsigned int nr_vecs;
 	bool pi;
+	bool hold;
 	struct vdisk_prot_pos prot;
 	struct scatterlist *bounce;
 	struct scatterlist *sgl;
@@ -363,6 +366,8 @@ static int vdisk_flush_bio(struct vdisk_builder *b)
 
 	if (!bio)
 		return 0;
+	if (unlikely(b->hold))
+		return -EAGAIN;
 	b->bio = NULL;
 	container_of(bio, struct vdisk_bio, bio)->len = bio_sectors(bio);
 	if (b->pi) {
@@ -532,6 +537,67 @@ static blk_opf_t vdisk_write_opf(struct vdisk_dev *vd, struct se_cmd *cmd)
 	return VDISK_WRITE;
 }
 
+/* T10-PI bytes go with the data when command and device both use them. */
+static void vdisk_builder_pi(struct vdisk_builder *b)
+{
+	struct se_cmd *cmd = b->cmd;
+
+	if (cmd->prot_type && cmd->se_dev->dev_attrib.pi_prot_type &&
+	    cmd->t_prot_sg) {
+		b->pi = true;
+		b->prot.sg = cmd->t_prot_sg;
+	}
+}
+
+/*
+ * Forget what a holding builder built: its one bio was never submitted,
+ * so nothing completes and the command's state goes with the bio.
+ */
+static void vdisk_builder_drop(struct vdisk_builder *b)
+{
+	if (b->bio)
+		bio_put(b->bio);
+	b->bio = NULL;
+	b->io = NULL;
+}
+
+/*
+ * Add @left bytes of @sgl to bios; @bits gets the OR of every piece's
+ * offset and length, for the alignment check of a holding builder.
+ */
+static int vdisk_build_data(struct vdisk_builder *b, struct scatterlist *sgl,
+			    u32 nents, u32 left, unsigned int *bits)
+{
+	struct scatterlist *sg;
+	unsigned int acc = 0;
+	int ret = 0;
+
+	for (sg = sgl; sg && nents; nents--, sg = vdisk_sg_next(sg)) {
+		unsigned int len = min(sg->length, left);
+
+		acc |= sg->offset | len;
+		/*
+		 * Fast path, taken by all but the first entry of a bio: the
+		 * whole entry fits, one bio_add_page() and no call of the
+		 * general builder (a megabyte write has 256 entries).
+		 */
+		if (likely(b->bio) &&
+		    len <= b->max_bytes - b->bio->bi_iter.bi_size &&
+		    bio_add_page(b->bio, sg_page(sg), len, sg->offset) == len) {
+			b->pos += len;
+		} else {
+			ret = vdisk_add_data(b, sg_page(sg), sg->offset, len);
+			if (ret)
+				break;
+		}
+		left -= len;
+		if (!left)
+			break;
+	}
+	*bits = acc;
+	return ret;
+}
+
 /**
  * vdisk_execute_rw() - LIO's execute_rw hook: READ and WRITE of any size
  * @cmd: the command
@@ -554,14 +620,16 @@ sense_reason_t vdisk_execute_rw(struct se_cmd *cmd, struct scatterlist *sgl,
 				u32 sgl_nents, enum dma_data_direction dir)
 {
 	struct vdisk_dev *vd = VDISK_DEV(cmd->se_dev);
+	unsigned int mask = bdev_dma_alignment(vd->bdev);
 	struct scatterlist *bounce = NULL;
-	struct vdisk_builder b;
-	struct scatterlist *sg;
-	struct blk_plug plug;
 	u32 left = cmd->data_length;
+	struct vdisk_builder b;
+	struct blk_plug plug;
+	bool misaligned = false;
+	unsigned int bits;
 	sense_reason_t sr;
 	blk_opf_t opf;
-	int i, ret = 0;
+	int ret;
 
 	if (!sgl_nents || !left) {
 		target_complete_cmd(cmd, SAM_STAT_GOOD);
@@ -572,14 +640,41 @@ sense_reason_t vdisk_execute_rw(struct se_cmd *cmd, struct scatterlist *sgl,
 	else
 		opf = REQ_OP_READ;
 
-	if (unlikely(vdisk_sg_misaligned(sgl, sgl_nents, left,
-					 bdev_dma_alignment(vd->bdev)))) {
+	/*
+	 * Is the data aligned for the backing device? LIO's own list is
+	 * when its length is. A list the fabric passed in is checked entry
+	 * by entry: while its one bio is built when the command fits one
+	 * (nothing is submitted before the check is done), else first.
+	 */
+	vdisk_builder_init(&b, cmd, opf, sgl_nents);
+	if (vdisk_own_sgl(cmd, sgl, mask))
+		misaligned = left & mask;
+	else if (left <= b.max_bytes && sgl_nents <= BIO_MAX_VECS)
+		b.hold = true;
+	else
+		misaligned = vdisk_sg_misaligned(sgl, sgl_nents, left, mask);
+
+	blk_start_plug(&plug);
+	if (b.hold) {
+		vdisk_builder_pi(&b);
+		ret = vdisk_build_data(&b, sgl, sgl_nents, left, &bits);
+		b.hold = false;
+		if (likely(!ret && !(bits & mask)))
+			goto built;
+		/* misaligned, or it did not fit: check first, build again */
+		vdisk_builder_drop(&b);
+		misaligned = !ret || vdisk_sg_misaligned(sgl, sgl_nents, left,
+							 mask);
+	}
+	if (unlikely(misaligned)) {
 		unsigned int bnents;
 
 		bounce = vdisk_bounce_alloc(cmd, sgl, sgl_nents, left, dir,
 					    &bnents);
-		if (!bounce)
+		if (!bounce) {
+			blk_finish_plug(&plug);
 			return TCM_OUT_OF_RESOURCES;
+		}
 		vdisk_builder_init(&b, cmd, opf, bnents);
 		b.bounce = bounce;
 		b.sgl = sgl;
@@ -589,34 +684,9 @@ sense_reason_t vdisk_execute_rw(struct se_cmd *cmd, struct scatterlist *sgl,
 	} else {
 		vdisk_builder_init(&b, cmd, opf, sgl_nents);
 	}
-	if (cmd->prot_type && cmd->se_dev->dev_attrib.pi_prot_type &&
-	    cmd->t_prot_sg) {
-		b.pi = true;
-		b.prot.sg = cmd->t_prot_sg;
-	}
-
-	blk_start_plug(&plug);
-	for_each_sg(sgl, sg, sgl_nents, i) {
-		unsigned int len = min(sg->length, left);
-
-		/*
-		 * Fast path, taken by all but the first entry of a bio: the
-		 * whole entry fits, one bio_add_page() and no call of the
-		 * general builder (a megabyte write has 256 entries).
-		 */
-		if (likely(b.bio) &&
-		    len <= b.max_bytes - b.bio->bi_iter.bi_size &&
-		    bio_add_page(b.bio, sg_page(sg), len, sg->offset) == len) {
-			b.pos += len;
-		} else {
-			ret = vdisk_add_data(&b, sg_page(sg), sg->offset, len);
-			if (ret)
-				break;
-		}
-		left -= len;
-		if (!left)
-			break;
-	}
+	vdisk_builder_pi(&b);
+	ret = vdisk_build_data(&b, sgl, sgl_nents, left, &bits);
+built:
 	sr = vdisk_builder_finish(&b, &plug, ret);
 	/* not even one bio: the bounce pages are still ours */
 	if (sr && bounce)

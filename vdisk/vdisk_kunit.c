@@ -390,6 +390,46 @@ static void vdisk_test_bounce(struct kunit *test)
 		__free_page(pg[i]);
 }
 
+/*
+ * The alignment check walks chained lists (the SCSI layer chains past
+ * 128 entries) and skips the walk only for a command's own LIO-allocated
+ * data list.
+ */
+static void vdisk_test_align_walk(struct kunit *test)
+{
+	struct scatterlist a[3], b[2], *sg;
+	struct se_cmd cmd = { };
+	struct page *pg;
+	unsigned int n = 0;
+
+	pg = alloc_page(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pg);
+	sg_init_table(a, 3);
+	sg_init_table(b, 2);
+	sg_set_page(&a[0], pg, 4096, 0);
+	sg_set_page(&a[1], pg, 4096, 0);
+	sg_chain(a, 3, b);
+	sg_set_page(&b[0], pg, 4096, 0);
+	sg_set_page(&b[1], pg, 2048, 512);
+	for (sg = a; sg; sg = vdisk_sg_next(sg))
+		n++;
+	KUNIT_EXPECT_EQ(test, n, 4U);
+	/* only the last entry, behind the chain, is off a 4 KiB boundary */
+	KUNIT_EXPECT_FALSE(test, vdisk_sg_misaligned(a, 4, 14336, 511));
+	KUNIT_EXPECT_TRUE(test, vdisk_sg_misaligned(a, 4, 14336, 4095));
+	KUNIT_EXPECT_FALSE(test, vdisk_sg_misaligned(a, 4, 12288, 4095));
+	KUNIT_EXPECT_FALSE(test, vdisk_sg_misaligned(a, 3, 14336, 4095));
+
+	/* only a command's own list that LIO allocated skips the walk */
+	cmd.t_data_sg = a;
+	KUNIT_EXPECT_TRUE(test, vdisk_own_sgl(&cmd, a, 4095));
+	KUNIT_EXPECT_FALSE(test, vdisk_own_sgl(&cmd, b, 4095));
+	KUNIT_EXPECT_FALSE(test, vdisk_own_sgl(&cmd, a, PAGE_SIZE));
+	cmd.se_cmd_flags = SCF_PASSTHROUGH_SG_TO_MEM_NOALLOC;
+	KUNIT_EXPECT_FALSE(test, vdisk_own_sgl(&cmd, a, 4095));
+	__free_page(pg);
+}
+
 static struct kunit_case vdisk_cases[] = {
 	KUNIT_CASE(vdisk_test_intree_tokens),
 	KUNIT_CASE(vdisk_test_scst_tokens),
@@ -403,6 +443,7 @@ static struct kunit_case vdisk_cases[] = {
 	KUNIT_CASE(vdisk_test_sense_fixed),
 	KUNIT_CASE(vdisk_test_sense_desc),
 	KUNIT_CASE(vdisk_test_bounce),
+	KUNIT_CASE(vdisk_test_align_walk),
 	{}
 };
 

@@ -72,17 +72,15 @@ void vdisk_bounce_copy(struct scatterlist *bounce, struct scatterlist *sgl,
 bool vdisk_sg_misaligned(struct scatterlist *sgl, u32 nents, u32 len,
 			 unsigned int mask)
 {
-	struct scatterlist *sg;
-	int i;
+	struct scatterlist *sg = sgl;
+	unsigned int bits = 0;
 
-	for_each_sg(sgl, sg, nents, i) {
+	/* one OR per entry, the test once: misaligned data is the rare case */
+	for (; sg && nents && len; nents--, sg = vdisk_sg_next(sg)) {
 		unsigned int l = min(sg->length, len);
 
-		if ((sg->offset | l) & mask)
-			return true;
+		bits |= sg->offset | l;
 		len -= l;
-		if (!len)
-			break;
 	}
-	return false;
+	return bits & mask;
 }
