@@ -625,7 +625,7 @@ sense_reason_t vdisk_execute_rw(struct se_cmd *cmd, struct scatterlist *sgl,
 	u32 left = cmd->data_length;
 	struct vdisk_builder b;
 	struct blk_plug plug;
-	bool misaligned = false;
+	bool misaligned = false, dropped = false;
 	unsigned int bits;
 	sense_reason_t sr;
 	blk_opf_t opf;
@@ -663,6 +663,7 @@ sense_reason_t vdisk_execute_rw(struct se_cmd *cmd, struct scatterlist *sgl,
 			goto built;
 		/* misaligned, or it did not fit: check first, build again */
 		vdisk_builder_drop(&b);
+		dropped = true;
 		misaligned = !ret || vdisk_sg_misaligned(sgl, sgl_nents, left,
 							 mask);
 	}
@@ -681,7 +682,7 @@ sense_reason_t vdisk_execute_rw(struct se_cmd *cmd, struct scatterlist *sgl,
 		b.nents = sgl_nents;
 		sgl = bounce;
 		sgl_nents = bnents;
-	} else {
+	} else if (dropped) {
 		vdisk_builder_init(&b, cmd, opf, sgl_nents);
 	}
 	vdisk_builder_pi(&b);
