@@ -148,6 +148,7 @@ static inline bool vdisk_own_sgl(struct se_cmd *cmd, struct scatterlist *sgl,
 	return sgl == cmd->t_data_sg && mask < PAGE_SIZE &&
 	       !(cmd->se_cmd_flags & SCF_PASSTHROUGH_SG_TO_MEM_NOALLOC);
 }
+
 void vdisk_bounce_copy(struct scatterlist *bounce, struct scatterlist *sgl,
 		       u32 nents, size_t len, bool to_bounce);
 
